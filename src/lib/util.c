@@ -321,8 +321,8 @@ one_prog_init (const struct one_prog *p, int argc, char **argv)
     const char *a = argv[i];
     if (strcmp (a, "--help") == 0 || strcmp (a, "-h") == 0) {
       print_usage (stdout, p);
-      printf ("\n%s\n\nSee the man page esxmad-%s(1) for details.\n",
-              p->summary, p->name);
+      printf ("\n%s\n\nSee the man page %s%s(1) for details.\n", p->summary,
+              one_str_startswith (p->name, "esxmad-") ? "" : "esxmad-", p->name);
       exit (ONE_EXIT_OK);
     }
     if (strcmp (a, "--version") == 0) {
