@@ -1,0 +1,49 @@
+/* esxmad: what every VMM action does first: load vmwarerc, build the
+ * target of the host, open libvirt, find the VM by its exact name. */
+#ifndef ESXMAD_VMM_H
+#define ESXMAD_VMM_H
+
+#include <stdbool.h>
+
+#include "cleanup.h"
+#include "conf.h"
+#include "virt.h"
+
+typedef struct one_vmm {
+  one_conf *conf;
+  one_target *target;      /* the host the action runs against */
+  virConnectPtr conn;      /* open libvirt connection (closed by free) */
+  char *host;
+} one_vmm;
+
+/* Load the configuration (exit status 2 on failure is the caller's:
+ * *usage is set true) and connect to 'host'.  NULL with one_error. */
+one_vmm *one_vmm_open (const char *host, bool *usage);
+/* Only the configuration and target, no libvirt connection. */
+one_vmm *one_vmm_open_noconn (const char *host, bool *usage);
+void one_vmm_free (one_vmm *v);
+ONE_DEFINE_AUTO (one_vmm)
+
+/* The VM 'deploy_id' on the host, matched by exact name. */
+virDomainPtr one_vmm_domain (one_vmm *v, const char *deploy_id);
+
+/* Check that 'vid' is an OpenNebula VM id (digits).  -1 with one_error. */
+int one_vmm_check_vid (const char *vid);
+
+#endif
+
+/* Define the domain of deployment 'd' (its XML without <metadata>), then
+ * apply the metadata (guest OS, PCI bridges, DATA_VMX, memory
+ * reservation).  If anything fails, what was defined is undefined again.
+ * Returns the domain or NULL with one_error. */
+struct one_deployment;
+virDomainPtr one_vmm_define (one_vmm *v, const struct one_deployment *d);
+
+/* Make sure 'dom' runs: start it when shut off, resume it when paused or
+ * suspended. */
+int one_vmm_ensure_running (virDomainPtr dom);
+
+/* Apply a deployment's <metadata> and vmwarerc's memory reservation to a
+ * freshly defined, powered-off VM (vmmeta.c). */
+int one_vmm_apply_metadata (one_vmm *v, virDomainPtr dom,
+                            const struct one_deployment *d);
