@@ -40,6 +40,15 @@ one_virt_error (const char *call, const char *what_fmt, ...)
   one_error ("%s: %s: %s", what, call, virt_last_message ());
 }
 
+static char *virt_authfile;
+
+static void
+virt_authfile_remove (void)
+{
+  if (virt_authfile)
+    unlink (virt_authfile);
+}
+
 static int
 virt_init (void)
 {
@@ -47,12 +56,27 @@ virt_init (void)
   if (done)
     return 0;
   /* libvirt reads auth.conf ($LIBVIRT_AUTH_FILE, ~/.config/libvirt,
-   * /etc/libvirt) before asking our callback: point it at an empty file so
-   * that only vmwarerc's credentials are used. */
-  if (setenv ("LIBVIRT_AUTH_FILE", "/dev/null", 1) < 0) {
+   * /etc/libvirt) before asking our callback: point it at an empty file of
+   * our own (it must be a regular file: /dev/null is refused) so that only
+   * vmwarerc's credentials are used. */
+  const char *tmp = getenv ("TMPDIR");
+  virt_authfile = one_xasprintf ("%s/esxmad-noauth-XXXXXX",
+                                 tmp && *tmp ? tmp : "/tmp");
+  int fd = mkstemp (virt_authfile);
+  if (fd < 0) {
+    one_error ("libvirt: empty auth file '%s': mkstemp: %m", virt_authfile);
+    return -1;
+  }
+  close (fd);
+  atexit (virt_authfile_remove);
+  if (setenv ("LIBVIRT_AUTH_FILE", virt_authfile, 1) < 0) {
     one_error ("setenv LIBVIRT_AUTH_FILE: %m");
     return -1;
   }
+  /* libvirt logs warnings on stderr, which oned would relay: keep them
+   * out unless debugging or asked for. */
+  if (!getenv ("LIBVIRT_LOG_OUTPUTS") && !one_debug_enabled ())
+    setenv ("LIBVIRT_LOG_OUTPUTS", "4:file:/dev/null", 1);
   if (virInitialize () < 0) {
     one_virt_error ("virInitialize", "libvirt");
     return -1;

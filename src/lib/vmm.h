@@ -47,3 +47,28 @@ int one_vmm_ensure_running (virDomainPtr dom);
  * freshly defined, powered-off VM (vmmeta.c). */
 int one_vmm_apply_metadata (one_vmm *v, virDomainPtr dom,
                             const struct one_deployment *d);
+
+/* Merge 'lines' ("key = value" lines) into the .vmx of deployment 'd'
+ * over SSH (an existing key is replaced, compared without regard to case)
+ * and make ESX reload it (vmxedit.c). */
+int one_vmm_vmx_merge (one_vmm *v, const struct one_deployment *d,
+                       const char *lines);
+
+/* A vSphere API connection to the host and the moref of the VM
+ * 'deploy_id' on it (exact name).  NULL with one_error. */
+struct one_vi;
+struct one_vi *one_vmm_vi (one_vmm *v, const char *deploy_id, char **vm);
+
+/* SCSI address of a disk target ("sdb", "sdaa"): the index a=0, b=1, ...
+ * aa=26 ...; controller = index / 15, unit = index % 15 with unit 7 (the
+ * controller's own) skipped, as libvirt numbers VMware SCSI disks.
+ * -1 with one_error for a target that is not sd<letters>. */
+int one_vmm_scsi_address (const char *target, int *bus, int *unit);
+
+/* Check a MAC address "xx:xx:xx:xx:xx:xx".  -1 with one_error. */
+int one_vmm_check_mac (const char *mac);
+
+/* The datastore path of the disk OpenNebula put at 'disk_target_path'
+ * (/vmfs/volumes/<ds>/<vm>/disk.<i>): "[<ds>] <vm>/disk.<i>/disk.vmdk".
+ * NULL with one_error for another form. */
+char *one_vmm_disk_dspath (const char *disk_target_path);
