@@ -188,14 +188,18 @@ read_disk (const one_vmx *v, const one_vmx_ctx *ctx, one_vmx_facts *f,
   ONE_AUTOFREE char *path = NULL;
   if (cdrom_file) {
     if (fn && *fn && strcmp (fn, "emptyBackingString") != 0
-        && map_name (ctx, fn, true, &path) < 0)
+        && map_name (ctx, fn, true, &path) < 0) {
+      one_error_prefix ("vmx '%s': entry '%s.fileName'", vname, prefix);
       return -1;
+    }
   } else if (raw_path) {
     if (fn && *fn && strcasecmp (fn, "auto detect") != 0)
       path = one_xstrdup (fn);
   } else if (fn) {
-    if (map_name (ctx, fn, false, &path) < 0)
+    if (map_name (ctx, fn, false, &path) < 0) {
+      one_error_prefix ("vmx '%s': entry '%s.fileName'", vname, prefix);
       return -1;
+    }
   }
   one_vmx_disk *d = add_disk (f);
   d->bus = one_xstrdup (bus);
