@@ -432,6 +432,13 @@ one_vmx_facts_read (const one_vmx *v, const one_vmx_ctx *ctx)
   if ((s = one_vmx_get (v, "displayName"))) {
     f->name = one_xstrdup (s);
     percent_unescape (f->name);
+  } else {
+    /* as virt-v2v: the file name without folder and .vmx */
+    const char *base = strrchr (vname, '/') ? strrchr (vname, '/') + 1 : vname;
+    size_t bl = strlen (base);
+    if (bl > 4 && strcasecmp (base + bl - 4, ".vmx") == 0)
+      bl -= 4;
+    f->name = one_xstrndup (base, bl);
   }
   if ((s = one_vmx_get (v, "uuid.bios"))
       && parse_uuid (vname, "uuid.bios", s, &f->bios_uuid) < 0)
