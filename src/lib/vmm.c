@@ -72,9 +72,10 @@ one_vmm_check_vid (const char *vid)
 }
 
 virDomainPtr
-one_vmm_define (one_vmm *v, const one_deployment *d)
+one_vmm_define (one_vmm *v, const one_domain *d)
 {
-  virDomainPtr dom = one_virt_define (v->conn, d->xml);
+  ONE_AUTOFREE char *xml = one_domain_libvirt_xml (d);
+  virDomainPtr dom = one_virt_define (v->conn, xml);
   if (dom == NULL) {
     one_error_prefix ("host '%s': deployment '%s'", v->host, d->path);
     return NULL;

@@ -36,8 +36,8 @@ int one_vmm_check_vid (const char *vid);
  * apply the metadata (guest OS, PCI bridges, DATA_VMX, memory
  * reservation).  If anything fails, what was defined is undefined again.
  * Returns the domain or NULL with one_error. */
-struct one_deployment;
-virDomainPtr one_vmm_define (one_vmm *v, const struct one_deployment *d);
+struct one_domain;
+virDomainPtr one_vmm_define (one_vmm *v, const struct one_domain *d);
 
 /* Make sure 'dom' runs: start it when shut off, resume it when paused or
  * suspended. */
@@ -46,12 +46,12 @@ int one_vmm_ensure_running (virDomainPtr dom);
 /* Apply a deployment's <metadata> and vmwarerc's memory reservation to a
  * freshly defined, powered-off VM (vmmeta.c). */
 int one_vmm_apply_metadata (one_vmm *v, virDomainPtr dom,
-                            const struct one_deployment *d);
+                            const struct one_domain *d);
 
 /* Merge 'lines' ("key = value" lines) into the .vmx of deployment 'd'
  * over SSH (an existing key is replaced, compared without regard to case)
  * and make ESX reload it (vmxedit.c). */
-int one_vmm_vmx_merge (one_vmm *v, const struct one_deployment *d,
+int one_vmm_vmx_merge (one_vmm *v, const struct one_domain *d,
                        const char *lines);
 
 /* A vSphere API connection to the host and the moref of the VM

@@ -9,7 +9,7 @@
 #include "esxmad.h"
 
 static int
-apply_vi (one_vmm *v, const char *name, const one_deployment *d)
+apply_vi (one_vmm *v, const char *name, const one_domain *d)
 {
   ONE_AUTO (one_vi) *vi = one_vi_connect (v->target);
   if (vi == NULL)
@@ -33,24 +33,20 @@ apply_vi (one_vmm *v, const char *name, const one_deployment *d)
 }
 
 int
-one_vmm_apply_metadata (one_vmm *v, virDomainPtr dom, const one_deployment *d)
+one_vmm_apply_metadata (one_vmm *v, virDomainPtr dom, const one_domain *d)
 {
   const char *name = virDomainGetName (dom);
-  if (d->pcibridge < 0 || d->pcibridge > 32) {
-    one_error ("deployment '%s': pcibridge '%d' out of range 0..32", d->path,
-               d->pcibridge);
-    return -1;
-  }
   if ((d->guestos || d->pcibridge > 0) && apply_vi (v, name, d) < 0)
     return -1;
   ONE_AUTOFREE char *extra = NULL;
-  if (!v->conf->reserve_memory_in_disk && d->memory_kb > 0)
+  if (!v->conf->reserve_memory_in_disk && d->memory_kib > 0)
     extra = one_xasprintf ("sched.mem.min = \"%lld\"\nsched.mem.shares = "
                            "\"normal\"\nsched.mem.pin = \"TRUE\"\n",
-                           d->memory_kb / 1024);
-  if (d->datavmx || extra) {
-    ONE_AUTOFREE char *lines = one_xasprintf ("%s%s%s", d->datavmx ? d->datavmx : "",
-                                              d->datavmx ? "\n" : "",
+                           (long long) (d->memory_kib / 1024));
+  const char *datavmx = one_domain_datavmx_raw (d);
+  if (datavmx || extra) {
+    ONE_AUTOFREE char *lines = one_xasprintf ("%s%s%s", datavmx ? datavmx : "",
+                                              datavmx ? "\n" : "",
                                               extra ? extra : "");
     if (one_vmm_vmx_merge (v, d, lines) < 0)
       return -1;

@@ -2,7 +2,7 @@
 #include "esxmad.h"
 
 int
-one_vmm_vmx_merge (one_vmm *v, const one_deployment *d, const char *lines)
+one_vmm_vmx_merge (one_vmm *v, const one_domain *d, const char *lines)
 {
   (void) v;
   (void) lines;

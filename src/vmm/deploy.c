@@ -21,7 +21,7 @@ main (int argc, char **argv)
   if (one_vmm_check_vid (vid) < 0)
     return one_fail (ONE_EXIT_USAGE);
 
-  ONE_AUTO (one_deployment) *d = one_deployment_read (dfile);
+  ONE_AUTO (one_domain) *d = one_domain_load (dfile);
   if (d == NULL)
     return one_fail (ONE_EXIT_FAIL);
   bool usage;

@@ -40,7 +40,7 @@ main (int argc, char **argv)
     ONE_AUTOFREE char *dfile = one_deployment_latest (dir);
     if (dfile == NULL)
       return one_fail (ONE_EXIT_FAIL);
-    ONE_AUTO (one_deployment) *d = one_deployment_read (dfile);
+    ONE_AUTO (one_domain) *d = one_domain_load (dfile);
     if (d == NULL)
       return one_fail (ONE_EXIT_FAIL);
     one_log ("vm '%s' not defined on '%s': defining it from '%s'", deploy_id,
