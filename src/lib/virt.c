@@ -19,17 +19,17 @@ virt_quiet (void *data, virErrorPtr err)
   (void) err;                   /* libvirt prints errors itself otherwise */
 }
 
-static const char *
-virt_last_message (void)
+char *
+one_virt_last_message (void)
 {
   virErrorPtr e = virGetLastError ();
   if (e && e->message && *e->message)
-    return e->message;
-  return "unknown libvirt error";
+    return one_xstrdup (e->message);
+  return one_xstrdup ("unknown libvirt error");
 }
 
 void
-one_virt_error (const char *call, const char *what_fmt, ...)
+one_virt_error_msg (char *msg, const char *call, const char *what_fmt, ...)
 {
   va_list ap;
   va_start (ap, what_fmt);
@@ -37,7 +37,8 @@ one_virt_error (const char *call, const char *what_fmt, ...)
   if (vasprintf (&what, what_fmt, ap) < 0)
     abort ();
   va_end (ap);
-  one_error ("%s: %s: %s", what, call, virt_last_message ());
+  one_error ("%s: %s: %s", what, call, msg);
+  free (msg);
 }
 
 static char *virt_authfile;
@@ -297,8 +298,7 @@ one_virt_undefine (virDomainPtr dom)
       return 0;
     virErrorPtr e = virGetLastError ();
     /* ESX refuses while a task still holds the VM: retry briefly. */
-    bool busy = e && e->message && (strstr (e->message, "TaskInProgress")
-                                     || strstr (e->message, "InvalidState"));
+    bool busy = e && e->message && strstr (e->message, "TaskInProgress");
     if (!busy || attempt >= 5) {
       one_virt_error ("virDomainUndefine", "undefine vm '%s'",
                       virDomainGetName (dom));

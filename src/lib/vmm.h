@@ -72,3 +72,7 @@ int one_vmm_check_mac (const char *mac);
  * (/vmfs/volumes/<ds>/<vm>/disk.<i>): "[<ds>] <vm>/disk.<i>/disk.vmdk".
  * NULL with one_error for another form. */
 char *one_vmm_disk_dspath (const char *disk_target_path);
+
+/* The vmid of the VM named exactly 'name' in the output of
+ * `vim-cmd vmsvc/getallvms` (one-1 never matches one-10), or NULL. */
+char *one_vmm_vmid_from_list (const char *list, const char *name);
