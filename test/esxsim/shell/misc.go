@@ -22,9 +22,9 @@ func statBlocks(st os.FileInfo) (int64, bool) {
 // bashMain: sshd runs root's login shell (/bin/bash on the machine) inside
 // the chroot; ESX's shell is busybox ash, so hand over to it.
 func bashMain(name string, args []string) int {
-	argv0 := "ash"
+	argv0 := "sh" // root's shell on ESX is /bin/sh
 	if strings.HasPrefix(name, "-") {
-		argv0 = "-ash"
+		argv0 = "-sh"
 	}
 	err := syscall.Exec("/bin/busybox", append([]string{argv0}, args...), os.Environ())
 	fmt.Fprintf(os.Stderr, "bash: cannot run /bin/busybox: %v\n", err)
