@@ -53,7 +53,7 @@ esx_ssh() {
 }
 esx_virsh() {
 	local uri=$1; shift
-	LIBVIRT_AUTH_FILE=$LIBVIRT_AUTH_FILE virsh -q -c "$uri" "$@"
+	LIBVIRT_AUTH_FILE=$LIBVIRT_AUTH_FILE LIBVIRT_LOG_OUTPUTS=${LIBVIRT_LOG_OUTPUTS:-1:file:/dev/null} virsh -q -c "$uri" "$@" </dev/null
 }
 
 ok() { esxsim_passed=$((esxsim_passed + 1)); echo "ok - $*"; }
