@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -48,6 +49,7 @@ type Sim struct {
 	faults   []*faultRule
 
 	lastDsRefresh time.Time
+	curBody       []byte // body of the SOAP call being handled (under mux)
 }
 
 func newUUID() string {
@@ -392,22 +394,28 @@ func hostObj(ref types.ManagedObjectReference) *simulator.HostSystem {
 	return h
 }
 
-func (s *Sim) allVMs() []*simulator.VirtualMachine {
+func (s *Sim) unsortedVMs() []*simulator.VirtualMachine {
 	var out []*simulator.VirtualMachine
 	for _, e := range simulator.Map.All("VirtualMachine") {
 		if vm, ok := e.(*simulator.VirtualMachine); ok {
 			out = append(out, vm)
 		}
 	}
-	sort.Slice(out, func(i, j int) bool {
-		return vmNum(out[i].Self.Value) < vmNum(out[j].Self.Value)
-	})
+	return out
+}
+
+func (s *Sim) allVMs() []*simulator.VirtualMachine {
+	out := s.unsortedVMs()
+	nums := make(map[*simulator.VirtualMachine]int, len(out))
+	for _, vm := range out {
+		nums[vm] = vmNum(vm.Self.Value)
+	}
+	sort.Slice(out, func(i, j int) bool { return nums[out[i]] < nums[out[j]] })
 	return out
 }
 
 func vmNum(v string) int {
-	n := 0
-	fmt.Sscanf(strings.TrimPrefix(v, "vm-"), "%d", &n)
+	n, _ := strconv.Atoi(strings.TrimPrefix(v, "vm-"))
 	return n
 }
 
@@ -415,7 +423,7 @@ func vmNum(v string) int {
 func (s *Sim) refreshStats() {
 	hostCPU := map[types.ManagedObjectReference]int32{}
 	hostMem := map[types.ManagedObjectReference]int32{}
-	for _, vm := range s.allVMs() {
+	for _, vm := range s.unsortedVMs() {
 		if vm.Config == nil {
 			continue
 		}

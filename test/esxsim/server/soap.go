@@ -188,6 +188,7 @@ func (s *Sim) serveSOAP(w http.ResponseWriter, r *http.Request) {
 	if name != "WaitForUpdatesEx" && name != "WaitForUpdates" && name != "CancelWaitForUpdates" {
 		s.mux.Lock()
 		defer s.mux.Unlock()
+		s.curBody = body
 	}
 
 	var method *simulator.Method
@@ -291,6 +292,10 @@ func (s *Sim) write(w http.ResponseWriter, rep *reply, hdr http.Header) {
 	w.Write(out)
 }
 
+func (s *Sim) reqMentions(word string) bool {
+	return bytes.Contains(s.curBody, []byte(word))
+}
+
 func (s *Sim) vmOf(ref types.ManagedObjectReference) *simulator.VirtualMachine {
 	vm, _ := simulator.Map.Get(ref).(*simulator.VirtualMachine)
 	return vm
@@ -307,9 +312,12 @@ func (s *Sim) hook(name string, m *simulator.Method) *reply {
 	ctx := context.Background()
 	c := s.client
 	switch name {
-	case "RetrieveProperties", "RetrievePropertiesEx", "ContinueRetrievePropertiesEx", "WaitForUpdatesEx", "WaitForUpdates", "CheckForUpdates":
-		if name != "WaitForUpdatesEx" && name != "WaitForUpdates" {
+	case "RetrieveProperties", "RetrievePropertiesEx", "ContinueRetrievePropertiesEx", "CheckForUpdates":
+		// cheap hints: only refresh what the request may read
+		if s.reqMentions("VirtualMachine") || s.reqMentions("HostSystem") || s.reqMentions("ContainerView") || name != "RetrievePropertiesEx" && name != "RetrieveProperties" {
 			s.refreshStats()
+		}
+		if s.reqMentions("Datastore") || s.reqMentions("ContainerView") {
 			s.refreshDatastores(false)
 		}
 		return nil
