@@ -31,6 +31,9 @@ check "tools on PATH" esx_ssh esx1 'type vmkfstools && type vim-cmd && type esxc
 check "/vmfs/volumes shows datastores 0 1 datastore1" esx_ssh esx1 'cd /vmfs/volumes && test -d 0/ && test -d 1/ && test -d datastore1/ && test -L datastore1'
 check "/dev/null /dev/zero /dev/urandom" esx_ssh esx1 'echo x >/dev/null && test "$(head -c 4 /dev/zero | wc -c)" = 4 && test "$(head -c 16 /dev/urandom | wc -c)" = 16'
 check "applets (awk sed find du df md5sum tar gzip stat xargs)" esx_ssh esx1 'for a in ls cat cp mv rm mkdir ln find du df dd sed grep awk md5sum sha1sum tar gzip unzip stat readlink head tail wc sort sleep touch chmod xargs uname; do type $a >/dev/null || exit 1; done'
+check "df -m lists the datastores (OpenNebula's monitor: df -m | grep)" test "$(esx_ssh esx1 'df -m | grep /vmfs/volumes/1 | wc -l')" = 1
+check "du -sLm on a datastore" esx_ssh esx1 'du -sLm /vmfs/volumes/1 >/dev/null'
+check "vmware -v" grep -q '^VMware ESXi' <<<"$(esx_ssh esx1 vmware -v)"
 check "host1 and host2 share the vCenter datastores" esx_ssh host1 'mkdir -p /vmfs/volumes/0/shared && echo hi > /vmfs/volumes/0/shared/f'
 check "... seen from host2" test "$(esx_ssh host2 cat /vmfs/volumes/0/shared/f)" = hi
 check "esx1 and host1 are different machines" esx_ssh esx1 'test ! -e /vmfs/volumes/0/shared'

@@ -10,6 +10,8 @@
 //	proxy           TCP proxy in front of the sshds with the drop knob
 //	freeports N     prints N free 127.0.0.1 TCP ports
 //	vmdkinfo FILE   prints capacity / allocation of a VMDK (tests)
+//	df              datastores as ESX's df shows them (through the API)
+//	vmware          vmware -v / -l
 package main
 
 import (
@@ -48,6 +50,10 @@ func run(name string, args []string) int {
 		return freePortsMain(args)
 	case "vmdkinfo":
 		return vmdkInfoMain(args)
+	case "df":
+		return dfMain(args)
+	case "vmware":
+		return vmwareMain(args)
 	}
 	fmt.Fprintf(os.Stderr, "esxsim-shell: unknown tool %q\n", name)
 	return 127
