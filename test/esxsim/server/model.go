@@ -302,7 +302,7 @@ func duBytes(dir string) int64 {
 }
 
 func (s *Sim) refreshDatastores(force bool) {
-	if !force && time.Since(s.lastDsRefresh) < 250*time.Millisecond {
+	if !force && time.Since(s.lastDsRefresh) < 100*time.Millisecond {
 		return
 	}
 	s.lastDsRefresh = time.Now()

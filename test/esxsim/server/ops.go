@@ -385,6 +385,7 @@ func (s *Sim) createWildVMs(ctx context.Context, n int) error {
 		if err := s.generateVMX(vm); err != nil {
 			return err
 		}
+		s.fixVM(vm)
 		switch i % 3 {
 		case 1: // poweredOn
 			methods.PowerOnVM_Task(ctx, s.client, &types.PowerOnVM_Task{This: vm.Self})

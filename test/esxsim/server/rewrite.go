@@ -201,6 +201,19 @@ func fixNode(n *xnode, parent *xnode, propName string, inExtra bool) {
 			}
 		}
 	}
+	// 3b. ESX always sends these numeric fields, vcsim omits zeros
+	if t, ok := n.attr("xsi:type"); ok {
+		if fields, ok := zeroFill[t]; ok {
+			fillZeros(n, fields)
+		}
+	} else if local == "quickStats" && parent != nil {
+		switch pt, _ := parent.attr("xsi:type"); pt {
+		case "VirtualMachineSummary":
+			fillZeros(n, vmQuickStats)
+		case "HostListSummary":
+			fillZeros(n, hostQuickStats)
+		}
+	}
 	// 4. task error localized messages
 	if local == "localizedMessage" {
 		t := n.innerText()
@@ -326,4 +339,62 @@ func rewriteResponse(data []byte, root string) []byte {
 		writeXML(&b, c)
 	}
 	return b.Bytes()
+}
+
+// field order as in the WSDL; "" default means the field is not filled
+var vmQuickStats = []string{"overallCpuUsage", "overallCpuDemand", "guestMemoryUsage", "hostMemoryUsage",
+	"guestHeartbeatStatus", "distributedCpuEntitlement", "distributedMemoryEntitlement", "staticCpuEntitlement",
+	"staticMemoryEntitlement", "privateMemory", "sharedMemory", "swappedMemory", "balloonedMemory",
+	"consumedOverheadMemory", "ftLogBandwidth", "ftSecondaryLatency", "ftLatencyStatus", "compressedMemory",
+	"uptimeSeconds", "ssdSwappedMemory"}
+var hostQuickStats = []string{"overallCpuUsage", "overallMemoryUsage", "distributedCpuFairness", "distributedMemoryFairness", "uptime"}
+
+var zeroDefaults = map[string]string{"guestHeartbeatStatus": "gray", "ftLatencyStatus": "gray",
+	"ftLogBandwidth": "-1", "ftSecondaryLatency": "-1"}
+
+var zeroFill = map[string][]string{
+	"VirtualMachineQuickStats":  vmQuickStats,
+	"HostListSummaryQuickStats": hostQuickStats,
+}
+
+func fillZeros(n *xnode, fields []string) {
+	have := map[string]bool{}
+	for _, c := range n.children {
+		if !c.isText {
+			have[c.local()] = true
+		}
+	}
+	var out []*xnode
+	idx := 0
+	pos := map[string]int{}
+	for i, f := range fields {
+		pos[f] = i
+	}
+	for _, c := range n.children {
+		if !c.isText {
+			if p, ok := pos[c.local()]; ok {
+				for ; idx < p; idx++ {
+					if f := fields[idx]; !have[f] {
+						out = append(out, zeroNode(f))
+						have[f] = true
+					}
+				}
+			}
+		}
+		out = append(out, c)
+	}
+	for ; idx < len(fields); idx++ {
+		if f := fields[idx]; !have[f] {
+			out = append(out, zeroNode(f))
+		}
+	}
+	n.children = out
+}
+
+func zeroNode(f string) *xnode {
+	v := "0"
+	if d, ok := zeroDefaults[f]; ok {
+		v = d
+	}
+	return &xnode{name: f, children: []*xnode{{isText: true, text: v}}}
 }

@@ -205,6 +205,9 @@ func (s *Sim) serveSOAP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
+	if !strings.HasPrefix(name, "Retrieve") && !strings.HasPrefix(name, "WaitFor") && !strings.HasPrefix(name, "ContinueRetrieve") {
+		s.lastDsRefresh = time.Time{} // something may have changed: recompute usage on next read
+	}
 	var rep *reply
 	if method != nil {
 		func() {
@@ -337,6 +340,7 @@ func (s *Sim) hook(name string, m *simulator.Method) *reply {
 			if ref, ok := t.Info.Result.(types.ManagedObjectReference); ok {
 				if vm := s.vmOf(ref); vm != nil {
 					_ = s.generateVMX(vm)
+					s.fixVM(vm)
 				}
 			}
 		}
@@ -363,6 +367,7 @@ func (s *Sim) hook(name string, m *simulator.Method) *reply {
 			if err := s.patchVMX(vm, &req.Spec, ""); err != nil {
 				log.Printf("patch vmx %s: %v", vm.Name, err)
 			}
+			s.fixVM(vm)
 		}
 		return taskReply(name, res.Returnval)
 
@@ -378,6 +383,7 @@ func (s *Sim) hook(name string, m *simulator.Method) *reply {
 		}
 		if taskOK(res.Returnval) {
 			_ = s.patchVMX(vm, nil, req.NewName)
+			s.fixVM(vm)
 		}
 		return taskReply(name, res.Returnval)
 

@@ -12,7 +12,6 @@ import (
 
 	"github.com/vmware/govmomi/object"
 	"github.com/vmware/govmomi/simulator"
-	"github.com/vmware/govmomi/vim25/mo"
 	"github.com/vmware/govmomi/vim25/types"
 )
 
@@ -492,7 +491,6 @@ func (s *Sim) missingDisk(vm *simulator.VirtualMachine) string {
 	return ""
 }
 
-var skipExtra = regexp.MustCompile(`^(\.encoding|config\.version|virtualhw\.version|displayname|memsize|numvcpus|guestos|uuid\.|vc\.uuid|annotation|nvram|(scsi|ide|sata|nvme|ethernet|floppy|serial|parallel|usb|sound|svga|vmci|hpet|pcibridge)[0-9]*[.:])`)
 
 // applyVMX sets the model VM from its .vmx (RegisterVM, Reload).
 func (s *Sim) applyVMX(vm *simulator.VirtualMachine) error {
@@ -539,15 +537,6 @@ func (s *Sim) applyVMX(vm *simulator.VirtualMachine) error {
 	if v := f.get("virtualHW.version"); v != "" {
 		vm.Config.Version = "vmx-" + v
 	}
-	// extraConfig: everything that is not hardware
-	var extra []types.BaseOptionValue
-	for _, e := range f.entries {
-		if skipExtra.MatchString(strings.ToLower(e.key)) {
-			continue
-		}
-		extra = append(extra, &types.OptionValue{Key: e.key, Value: e.val})
-	}
-	vm.Config.ExtraConfig = extra
 
 	// devices: keep the base devices, rebuild controllers/disks/NICs
 	var devs []types.BaseVirtualDevice
@@ -724,10 +713,78 @@ func (s *Sim) applyVMX(vm *simulator.VirtualMachine) error {
 			}
 		}
 	}
+	s.fixVM(vm)
 	simulator.Map.Update(vm, []types.PropertyChange{
 		{Name: "config.hardware.device", Val: devs},
 		{Name: "name", Val: vm.Name},
 	})
-	_ = mo.VirtualMachine{}
 	return nil
+}
+
+var skipExtraKeys = regexp.MustCompile(`^(\.encoding|config\.version|virtualhw\.version|displayname|memsize|numvcpus|guestos|uuid\.bios|uuid\.location|vc\.uuid|annotation|floppy[0-9]+\..*|(scsi|ide|sata|nvme)[0-9]+(:[0-9]+)?\.(present|virtualdev|filename|devicetype|mode|startconnected|shareddbus|sharedbus)|ethernet[0-9]+\.(present|virtualdev|networkname|addresstype|generatedaddress|address|connectiontype|startconnected|generatedaddressoffset|checkmacaddress))$`)
+
+// fixVM makes vcsim's model look like ESX's: guest names, device labels and
+// extraConfig read from the .vmx.
+func (s *Sim) fixVM(vm *simulator.VirtualMachine) {
+	if vm == nil || vm.Config == nil {
+		return
+	}
+	if vm.Config.GuestFullName == "" || vm.Config.GuestFullName == vm.Config.GuestId {
+		vm.Config.GuestFullName = guestFullName(vm.Config.GuestId)
+	}
+	vm.Summary.Config.GuestFullName = vm.Config.GuestFullName
+	vm.Summary.Config.GuestId = vm.Config.GuestId
+	nDisk, nNic, nCd := 0, 0, 0
+	for _, d := range vm.Config.Hardware.Device {
+		vd := d.GetVirtualDevice()
+		if vd.DeviceInfo == nil {
+			vd.DeviceInfo = &types.Description{}
+		}
+		desc := vd.DeviceInfo.GetDescription()
+		switch x := d.(type) {
+		case types.BaseVirtualSCSIController:
+			desc.Label = fmt.Sprintf("SCSI controller %d", x.GetVirtualSCSIController().BusNumber)
+			switch d.(type) {
+			case *types.ParaVirtualSCSIController:
+				desc.Summary = "VMware paravirtual SCSI"
+			case *types.VirtualLsiLogicSASController:
+				desc.Summary = "LSI Logic SAS"
+			case *types.VirtualBusLogicController:
+				desc.Summary = "BusLogic"
+			default:
+				desc.Summary = "LSI Logic"
+			}
+		case *types.VirtualDisk:
+			nDisk++
+			desc.Label = fmt.Sprintf("Hard disk %d", nDisk)
+			desc.Summary = fmt.Sprintf("%s KB", commas(x.CapacityInKB))
+		case types.BaseVirtualEthernetCard:
+			nNic++
+			desc.Label = fmt.Sprintf("Network adapter %d", nNic)
+		case *types.VirtualCdrom:
+			nCd++
+			desc.Label = fmt.Sprintf("CD/DVD drive %d", nCd)
+		}
+	}
+	real, _ := s.vmPaths(vm)
+	if f, err := readVMXFile(real); err == nil {
+		var extra []types.BaseOptionValue
+		for _, e := range f.entries {
+			if skipExtraKeys.MatchString(strings.ToLower(e.key)) {
+				continue
+			}
+			extra = append(extra, &types.OptionValue{Key: e.key, Value: e.val})
+		}
+		vm.Config.ExtraConfig = extra
+	}
+}
+
+func commas(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	var out []string
+	for len(s) > 3 {
+		out = append([]string{s[len(s)-3:]}, out...)
+		s = s[:len(s)-3]
+	}
+	return strings.Join(append([]string{s}, out...), ",")
 }
