@@ -90,6 +90,21 @@ check "-E renames descriptor and extent" esx_ssh esx1 "vmkfstools -E $D/c-thin.v
 check "-U deletes descriptor and extent" esx_ssh esx1 "vmkfstools -U $D/r.vmdk && test ! -e $D/r.vmdk && test ! -e $D/r-flat.vmdk"
 check "-U of a missing disk fails" not esx_ssh esx1 "vmkfstools -U $D/r.vmdk 2>/dev/null"
 
+# --- an OpenNebula tm/vmfs "clone" script, shipped to "sh -s" as the drivers do ---
+esx_ssh esx1 sh -s >/dev/null 2>&1 <<'EOS'
+export LANG=C LC_ALL=C
+DST=/vmfs/volumes/0/5/disk.0
+DST_DIR=$(dirname $DST)
+mkdir -p $DST_DIR
+cd $DST_DIR
+export PATH=/usr/sbin:/sbin:$PATH
+mkdir -p $DST
+vmkfstools -U $DST/disk.vmdk
+rm -f $DST/*
+vmkfstools -i /vmfs/volumes/1/vmk/thin.vmdk -d thin $DST/disk.vmdk
+EOS
+check "tm clone script over 'ssh sh -s' (rc $?)" qemu-img compare -q "$L/thin.vmdk" "$ESX_ROOT/vmfs/volumes/0/5/disk.0/disk.vmdk"
+
 # --- sftp / scp (OpenSSH 9 scp speaks sftp) ---
 tmp=$(mktemp -d)
 head -c 3000000 /dev/urandom >"$tmp/img"
