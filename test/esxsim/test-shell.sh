@@ -7,6 +7,7 @@ set -u
 . "$(dirname "$0")/lib.sh"
 esxsim_need qemu-img sftp stat du md5sum
 
+"$ESXSIM_DIR/start" --build-only || { echo "FAIL: build"; exit 1; }
 t0=$(date +%s%N)
 esxsim_start
 ms=$(( ($(date +%s%N) - t0) / 1000000 ))
