@@ -42,6 +42,7 @@ var (
 	flagHostname  = flag.String("hostname", "esx1.sim.local", "host name (esx mode)")
 	flagHostNames = flag.String("host-names", "host1,host2", "host names (vpx mode)")
 	flagVerbose   = flag.Bool("v", false, "log every SOAP call")
+	flagHostIPs   = flag.String("host-ips", "", "comma list of management IPs (vmk0) per host; default: the listen address")
 )
 
 var rootDir string
@@ -129,6 +130,9 @@ func main() {
 		for _, h := range sim.hostNames {
 			add("VPX_PATH_"+h, sim.dcName+"/"+sim.clusterName+"/"+h)
 		}
+	}
+	for i, h := range sim.hostNames {
+		add("HOSTREF_"+h, sim.hosts[i].Value)
 	}
 	add("ROOT", rootDir)
 	for _, ds := range sim.datastores {

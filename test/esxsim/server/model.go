@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"fmt"
+	"net"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -122,8 +123,21 @@ func buildModel(mode, password string) (*Sim, error) {
 	if len(hosts) != len(names) {
 		return nil, fmt.Errorf("expected %d hosts, got %d", len(names), len(hosts))
 	}
+	ips := strings.Split(*flagHostIPs, ",")
 	for i, h := range hosts {
 		setupHost(h, names[i], mode == "esx", i)
+		ip := ""
+		if i < len(ips) {
+			ip = strings.TrimSpace(ips[i])
+		}
+		if ip == "" {
+			if host, _, err := net.SplitHostPort(*flagListen); err == nil && host != "" && host != "0.0.0.0" {
+				ip = host
+			}
+		}
+		if ip != "" && h.Config != nil && h.Config.Network != nil && len(h.Config.Network.Vnic) > 0 && h.Config.Network.Vnic[0].Spec.Ip != nil {
+			h.Config.Network.Vnic[0].Spec.Ip.IpAddress = ip
+		}
 		s.hosts = append(s.hosts, h.Self)
 		s.hostNames = append(s.hostNames, names[i])
 	}
