@@ -40,6 +40,12 @@ sed 's/^/     > /' "$T/pg.out"
 check "portgroup in host.config.network.portgroup with vlan" grep -q '^PG .* one-pg-5 vlan=6' "$T/pg.out"
 check "portgroup is a Network object" grep -q '^NET .*/one-pg-5$' "$T/pg.out"
 
+check "ResetVM_Task on a running VM" sh -c "$(command -v timeout) 30 '$CLIENT' -url '$URL' -password-file '$T/pw' power wild-1 reset | grep -qx poweredOn"
+check "RebootGuest on a running VM" sh -c "$(command -v timeout) 30 '$CLIENT' -url '$URL' -password-file '$T/pw' power wild-1 reboot | grep -qx poweredOn"
+check "RebootGuest on a powered-off VM fails (InvalidPowerState)" sh -c "! $(command -v timeout) 30 '$CLIENT' -url '$URL' -password-file '$T/pw' power wild-3 reboot 2>&1 | grep -q poweredOn"
+check "SuspendVM_Task" sh -c "$(command -v timeout) 30 '$CLIENT' -url '$URL' -password-file '$T/pw' power wild-4 suspend | grep -qx suspended"
+check "perf counters net.packetsRx/Tx" sh -c "$(command -v timeout) 30 '$CLIENT' -url '$URL' -password-file '$T/pw' perf wild-1 | grep -q '^PERF net.packetsRx.summation'"
+
 # raw SOAP: every DynamicProperty value is typed
 cat > "$T/login.xml" <<EOT
 <?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><soapenv:Body><Login xmlns="urn:vim25"><_this type="SessionManager">ha-sessionmgr</_this><userName>root</userName><password>secret</password></Login></soapenv:Body></soapenv:Envelope>

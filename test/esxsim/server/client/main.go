@@ -17,6 +17,7 @@ import (
 	"github.com/vmware/govmomi"
 	"github.com/vmware/govmomi/find"
 	"github.com/vmware/govmomi/object"
+	"github.com/vmware/govmomi/performance"
 	"github.com/vmware/govmomi/view"
 	"github.com/vmware/govmomi/vim25/mo"
 	"github.com/vmware/govmomi/vim25/types"
@@ -72,6 +73,56 @@ func main() {
 		monitor(ctx, c)
 	case "portgroup":
 		portgroup(ctx, c, f, flag.Arg(1), flag.Arg(2))
+	case "perf":
+		vm, err := f.VirtualMachine(ctx, flag.Arg(1))
+		if err != nil {
+			die("vm: %v", err)
+		}
+		pm := performance.NewManager(c.Client)
+		spec := types.PerfQuerySpec{MaxSample: 1, MetricId: []types.PerfMetricId{{Instance: ""}}, IntervalId: 20}
+		samples, err := pm.SampleByName(ctx, spec, []string{"net.packetsRx.summation", "net.packetsTx.summation", "cpu.usage.average"}, []types.ManagedObjectReference{vm.Reference()})
+		if err != nil {
+			die("perf: %v", err)
+		}
+		res, err := pm.ToMetricSeries(ctx, samples)
+		if err != nil {
+			die("perf series: %v", err)
+		}
+		for _, m := range res {
+			for _, v := range m.Value {
+				fmt.Printf("PERF %s %s %v\n", v.Name, v.Instance, v.Value)
+			}
+		}
+	case "power":
+		vm, err := f.VirtualMachine(ctx, flag.Arg(1))
+		if err != nil {
+			die("vm: %v", err)
+		}
+		var t *object.Task
+		switch flag.Arg(2) {
+		case "reset":
+			t, err = vm.Reset(ctx)
+		case "on":
+			t, err = vm.PowerOn(ctx)
+		case "off":
+			t, err = vm.PowerOff(ctx)
+		case "suspend":
+			t, err = vm.Suspend(ctx)
+		case "reboot":
+			err = vm.RebootGuest(ctx)
+		case "shutdown":
+			err = vm.ShutdownGuest(ctx)
+		default:
+			die("power on|off|reset|suspend|reboot|shutdown")
+		}
+		if err == nil && t != nil {
+			err = t.Wait(ctx)
+		}
+		if err != nil {
+			die("%s: %v", flag.Arg(2), err)
+		}
+		st, _ := vm.PowerState(ctx)
+		fmt.Println(st)
 	case "noop":
 		fmt.Println("ok")
 	default:
