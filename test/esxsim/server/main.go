@@ -117,7 +117,8 @@ func main() {
 	}()
 
 	var lines []string
-	add := func(k, v string) { lines = append(lines, k+"="+v) }
+	// keys must be valid shell variable names (the file is sourced by scripts)
+	add := func(k, v string) { lines = append(lines, shellKey(k)+"="+v) }
 	add("URL", fmt.Sprintf("%s://%s/sdk", scheme, net.JoinHostPort(host, fmt.Sprint(port))))
 	add("PORT", fmt.Sprint(port))
 	add("THUMBPRINT", thumb)
@@ -198,4 +199,14 @@ func makeCert(host string) (tls.Certificate, []byte, error) {
 	}
 	c, err := tls.X509KeyPair(certPEM, keyPEM)
 	return c, der, err
+}
+
+func shellKey(k string) string {
+	b := []byte(k)
+	for i, c := range b {
+		if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_') {
+			b[i] = '_'
+		}
+	}
+	return string(b)
 }

@@ -57,6 +57,12 @@ curl -sk -c "$T/jar" -H 'Content-Type: text/xml' -H 'SOAPAction: "urn:vim25/6.5"
 curl -sk -b "$T/jar" -H 'Content-Type: text/xml' -H 'SOAPAction: "urn:vim25/6.5"' --data-binary @"$T/rp.xml" "$URL" > "$T/rp.out"
 check "array items carry xsi:type" grep -q '<ManagedObjectReference type="Datastore" xsi:type="ManagedObjectReference">' "$T/rp.out"
 check "no XMLSchema-instance prefix left" sh -c "! grep -q 'XMLSchema-instance:type' '$T/rp.out'"
+VM1=$(curl -skf https://127.0.0.1:$PORT/esxsim/vms | awk '$1=="wild-1" {print $2}')
+sed -e 's/<type>HostSystem</<type>VirtualMachine</' -e "s/<obj type=\"HostSystem\">ha-host</<obj type=\"VirtualMachine\">$VM1</" \
+    -e 's/<pathSet>datastore<\/pathSet><pathSet>vm<\/pathSet><pathSet>config.network.portgroup<\/pathSet>/<pathSet>config.extraConfig<\/pathSet><pathSet>summary.quickStats<\/pathSet>/' "$T/rp.xml" > "$T/rp2.xml"
+curl -sk -b "$T/jar" -H 'Content-Type: text/xml' --data-binary @"$T/rp2.xml" "$URL" > "$T/rp2.out"
+check "extraConfig values typed xsd:string" grep -q '<OptionValue xsi:type="OptionValue"><key>nvram</key><value xsi:type="xsd:string">wild-1.nvram</value>' "$T/rp2.out"
+check "quickStats typed" grep -q '<val xsi:type="VirtualMachineQuickStats"><overallCpuUsage>' "$T/rp2.out"
 curl -sk -H 'Content-Type: text/xml' --data-binary @"$T/rp.xml" "$URL" > "$T/rp-noauth.out"
 check "no session -> NotAuthenticated" grep -q NotAuthenticated "$T/rp-noauth.out"
 finish
