@@ -15,7 +15,7 @@ echo "# start took ${ms} ms"
 check "start under 5 s (${ms} ms)" test "$ms" -lt 5000
 for v in ESX_URI ESX_API_PORT ESX_THUMBPRINT ESX_URL ESX_HOSTNAME VPX_URI_HOST1 VPX_URI_HOST2 VPX_API_PORT \
 	VPX_THUMBPRINT SSH_PORT_ESX SSH_PORT_HOST1 SSH_PORT_HOST2 SSH_KEY KNOWN_HOSTS USERNAME PASSWORD_FILE RUN \
-	ESX_ROOT VPX_ROOT LIBVIRT_AUTH_FILE STOP; do
+	ESX_ROOT VPX_ROOT LIBVIRT_AUTH_FILE STOP SSH_CONFIG; do
 	[ -n "${!v:-}" ] || fail "start printed no $v"
 done
 check "password file is 0600" test "$(stat -c %a "$PASSWORD_FILE")" = 600
@@ -24,6 +24,7 @@ check "password file is 0600" test "$(stat -c %a "$PASSWORD_FILE")" = 600
 for h in esx1 host1 host2; do
 	check "hostname on $h" test "$(esx_ssh $h hostname)" = "$h"
 done
+check "ssh -F \$SSH_CONFIG host2 by name" test "$(ssh -F "$SSH_CONFIG" host2 hostname)" = host2
 check "sh is busybox ash" esx_ssh esx1 'sh --help 2>&1 | head -1 | grep -q "^BusyBox"'
 check "/bin/sh links to busybox" test "$(esx_ssh esx1 readlink /bin/sh)" = busybox
 check "commands run in busybox sh, not bash" test "$(esx_ssh esx1 'echo "$0:${BASH_VERSION:-none}"')" = "sh:none"
