@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"net"
 	"net/http"
@@ -9,6 +10,8 @@ import (
 	"strings"
 
 	"github.com/vmware/govmomi/simulator"
+	"github.com/vmware/govmomi/vim25/methods"
+	"github.com/vmware/govmomi/vim25/types"
 )
 
 type faultRule struct {
@@ -101,10 +104,20 @@ func (s *Sim) serveControl(w http.ResponseWriter, r *http.Request) {
 		s.statsMu.Unlock()
 	case p == "/esxsim/sessions/expire" && r.Method == http.MethodPost:
 		s.statsMu.Lock()
-		n := len(s.sessions)
+		var ids []string
+		for id := range s.sessions {
+			ids = append(ids, id)
+		}
 		s.sessions = map[string]bool{}
 		s.statsMu.Unlock()
-		fmt.Fprintf(w, "OK %d\n", n)
+		if len(ids) > 0 {
+			// also drop them from vcsim's own session list
+			s.mux.Lock()
+			_, _ = methods.TerminateSession(context.Background(), s.client, &types.TerminateSession{
+				This: simulator.Map.SessionManager().Reference(), SessionId: ids})
+			s.mux.Unlock()
+		}
+		fmt.Fprintf(w, "OK %d\n", len(ids))
 	case p == "/esxsim/sessions" && r.Method == http.MethodGet:
 		s.statsMu.Lock()
 		fmt.Fprintf(w, "SESSIONS %d\nLOGIN %d\nLOGOUT %d\n", len(s.sessions), s.logins, s.logouts)

@@ -93,6 +93,7 @@ func taskOK(ref types.ManagedObjectReference) bool {
 var publicMethods = map[string]bool{
 	"RetrieveServiceContent": true, "Login": true, "LoginByToken": true,
 	"LoginExtensionByCertificate": true, "CloneSession": true, "PbmRetrieveServiceContent": true,
+	"CurrentTime": true, // System.Anonymous on ESX
 }
 
 var reMethod = regexp.MustCompile(`<(?:[A-Za-z0-9_]+:)?Body[^>]*>\s*<(?:[A-Za-z0-9_]+:)?([A-Za-z0-9_]+)`)

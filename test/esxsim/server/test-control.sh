@@ -55,7 +55,7 @@ cat > "$T/badlogin.xml" <<EOT
 <?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body><Login xmlns="urn:vim25"><_this type="SessionManager">ha-sessionmgr</_this><userName>root</userName><password>wrong</password></Login></soapenv:Body></soapenv:Envelope>
 EOT
 cat > "$T/time.xml" <<EOT
-<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body><CurrentTime xmlns="urn:vim25"><_this type="ServiceInstance">ServiceInstance</_this></CurrentTime></soapenv:Body></soapenv:Envelope>
+<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body><RetrieveProperties xmlns="urn:vim25"><_this type="PropertyCollector">ha-property-collector</_this><specSet><propSet><type>HostSystem</type><all>false</all><pathSet>name</pathSet></propSet><objectSet><obj type="HostSystem">ha-host</obj></objectSet></specSet></RetrieveProperties></soapenv:Body></soapenv:Envelope>
 EOT
 soap() { curl -sk -b "$T/jar" -c "$T/jar" -H 'Content-Type: text/xml' --data-binary @"$1" "$URL"; }
 check "wrong password -> InvalidLogin" sh -c "curl -sk -H 'Content-Type: text/xml' --data-binary @'$T/badlogin.xml' '$URL' | grep -q InvalidLogin"
@@ -71,4 +71,13 @@ check "vms lists wild-1 with vmx path" sh -c "c() { curl -skf https://127.0.0.1:
 sed -i 's/^memSize = .*/memSize = "3072"/' "$DS1/wild-3/wild-3.vmx"
 check "reload endpoint" c POST "/esxsim/reload?vm=wild-3"
 check "memory from edited vmx visible to libvirt" sh -c "timeout 30 virsh -c '$U' dominfo wild-3 | grep -q '3145728 KiB'"
+# Reload SOAP method (VirtualMachine.Reload)
+sed -i 's/^numvcpus = .*/numvcpus = "4"/' "$DS1/wild-3/wild-3.vmx"
+VM3=$(c GET /esxsim/vms | awk '$1=="wild-3" {print $2}')
+cat > "$T/reload.xml" <<EOT
+<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body><Reload xmlns="urn:vim25"><_this type="VirtualMachine">$VM3</_this></Reload></soapenv:Body></soapenv:Envelope>
+EOT
+soap "$T/login.xml" >/dev/null
+check "Reload SOAP method" sh -c "curl -sk -b '$T/jar' -H 'Content-Type: text/xml' --data-binary @'$T/reload.xml' '$URL' | grep -q ReloadResponse"
+check "vcpus from edited vmx visible to libvirt" sh -c "timeout 30 virsh -c '$U' dominfo wild-3 | grep -q 'CPU(s): *4'"
 finish
