@@ -50,6 +50,8 @@ func run(name string, args []string) int {
 		return freePortsMain(args)
 	case "vmdkinfo":
 		return vmdkInfoMain(args)
+	case "mkroot":
+		return mkrootMain(args)
 	case "df":
 		return dfMain(args)
 	case "vmware":
