@@ -1,5 +1,6 @@
 /* vmm/snapshot_revert: revert a VM to one of its snapshots.
- *   snapshot_revert <deploy_id> <hypervisor_id> <vid> <host> */
+ *   snapshot_revert <deploy_id> <hypervisor_id> <vid> <host>
+ * The VM runs afterwards (OpenNebula keeps it RUNNING). */
 #include "esxmad.h"
 
 int
@@ -18,7 +19,10 @@ main (int argc, char **argv)
   if (v == NULL)
     return one_fail (usage ? ONE_EXIT_USAGE : ONE_EXIT_FAIL);
   ONE_AUTO (virDomain) *dom = one_vmm_domain (v, deploy_id);
-  if (dom == NULL || one_virt_snapshot_revert (dom, snap) < 0)
+  /* OpenNebula keeps the VM RUNNING across a revert: a snapshot taken of
+   * a running VM comes back running, and one that was not is started. */
+  if (dom == NULL || one_virt_snapshot_revert (dom, snap) < 0
+      || one_vmm_ensure_running (dom) < 0)
     return one_fail (ONE_EXIT_FAIL);
   return ONE_EXIT_OK;
 }

@@ -14,6 +14,16 @@ ESXSIM_LIB=${ESXSIM_LIB:-$ESXMAD_SRC/test/esxsim/lib.sh}
 esxsim_need virsh curl
 esxsim_start
 
+# virsh's whole output first: a reader that quits early (grep -q) would
+# kill virsh before it logs out, and count as a leaked session.
+eval "bed_$(declare -f esx_virsh)"
+esx_virsh () {
+  local o r=0
+  o=$(bed_esx_virsh "$@") || r=$?
+  [ -n "$o" ] && printf '%s\n' "$o"
+  return $r
+}
+
 A="$ESXMAD_BUILD/remotes/vmm/vmware"
 T=$(mktemp -d)
 VMS=$T/vms
@@ -114,4 +124,11 @@ expect_no_leak () {
   else
     fail "sessions leaked: SESSIONS=$s LOGIN=$(api_stat LOGIN "$port") LOGOUT=$(api_stat LOGOUT "$port")"
   fi
+}
+
+# vmm_running VID [HOST]: a VM deployed and running (through esxmad's deploy)
+vmm_running () {
+  vmm_vm "$1" "${2:-esx1}"
+  run deploy "$VMS/$1/deployment.0" "${2:-esx1}" "$1" "${2:-esx1}"
+  [ "$rc" = 0 ] || { fail "setup: deploy one-$1: $err"; esxsim_finish; }
 }
