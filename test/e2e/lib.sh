@@ -35,7 +35,7 @@ waiting() { # waiting WHAT WHO
 e2e_setup() {
 	esxmad_need_bed qemu-img pkg-config
 	pkg-config --exists expat || esxmad_skip "no expat"
-	[ -d "$ESXMAD_BUILD/remotes" ] || esxmad_skip "nothing built in $ESXMAD_BUILD (run make)"
+	[ -d "$ESXMAD_BUILD" ] || esxmad_skip "nothing built in $ESXMAD_BUILD (run make)"
 	E2E_T=$(mktemp -d "/tmp/esxmad-$1.XXXXXX")
 	E2E_LOG=$E2E_T/log
 	: >"$E2E_LOG"

@@ -165,7 +165,7 @@ if [ "$DEPLOYED" = 1 ]; then
 	# ---- save / restore
 	if have vmm/vmware/save vmm/vmware/restore; then
 		if step "save" SUCCESS vmm SAVE "$D/vm.xml"; then
-			check "one-42 no longer registered on $VHOST" not lists "$VURI" list --all --name '^one-42$'
+			check "one-42 no longer running on $VHOST (suspended or unregistered)" not state_is "$VURI" one-42 running
 			check "its files stay on the datastore" esxmad_ssh "$VHOST" "test -f /vmfs/volumes/0/42/disk.0/one-42.vmx"
 			step "restore" SUCCESS vmm RESTORE "$D/vm.xml" \
 				&& check "one-42 running again on $VHOST" state_is "$VURI" one-42 running
