@@ -36,7 +36,11 @@ e2e_setup() {
 	esxmad_need_bed qemu-img pkg-config
 	pkg-config --exists expat || esxmad_skip "no expat"
 	[ -d "$ESXMAD_BUILD" ] || esxmad_skip "nothing built in $ESXMAD_BUILD (run make)"
-	E2E_T=$(mktemp -d "/tmp/esxmad-$1.XXXXXX")
+	if [ -n "${E2E_WORKDIR:-}" ]; then
+		E2E_T=$E2E_WORKDIR; rm -rf "$E2E_T"; mkdir -p "$E2E_T"
+	else
+		E2E_T=$(mktemp -d "/tmp/esxmad-$1.XXXXXX")
+	fi
 	E2E_LOG=$E2E_T/log
 	: >"$E2E_LOG"
 	oned_build || { echo "FAIL: cannot build the oned harness"; exit 1; }
@@ -110,8 +114,9 @@ step() {
 	if [ "$E2E_VERBOSE" = 1 ]; then
 		echo "${_B}> $title${_N}  ${_D}(${secs}s)${_N}"
 		sed -n 's/^    \$ /      run: /p; s/^      exit \(.*\)/           exit \1/p; s/^  oned -> /      oned -> /p; s/^ONED PROTOCOL VIOLATION/      PROTOCOL VIOLATION/p' "$err" \
-			| sed "s|$ONE_LOCATION|\$ONE_LOCATION|g" | cut -c1-220
-		grep -v '^# ' "$out" | sed 's/^/      oned <- /' | cut -c1-220
+			| sed "s|$ONE_LOCATION|\$ONE_LOCATION|g" | _cut 200
+		grep -v '^# ' "$out" | sed 's/^/      oned <- /' | _cut 160
+		grep '^# ' "$out" | sed 's/^# /      decoded: /' | _cut 160
 	fi
 	if [ "$rc" = 3 ]; then
 		fail "$title: a reply would break oned's parser"; sed 's/^/        /' "$err" | grep -i violation
@@ -122,9 +127,11 @@ step() {
 		[ "$E2E_VERBOSE" = 1 ] || { sed 's/^/        | /' "$err" | tail -n 15; }
 		return 1
 	fi
-	ok "$title: $(echo "$REPLY_LINE" | cut -c1-120) (${secs}s)"
+	ok "$title: $(echo "$REPLY_LINE" | _cut 100) (${secs}s)"
 	return 0
 }
+
+_cut() { awk -v n="$1" '{ if (length($0) > n) print substr($0, 1, n) "..."; else print }'; }
 
 e2e_finish() {
 	echo "$e2e_pass passed, $e2e_fail failed, $e2e_wait waiting"
