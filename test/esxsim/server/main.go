@@ -23,6 +23,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 	"time"
@@ -81,7 +82,15 @@ func main() {
 		log.Print("warning: no -password-file, every login fails")
 	}
 
+	if pf := os.Getenv("ESXSIM_CPUPROFILE"); pf != "" {
+		f, err := os.Create(pf)
+		if err == nil {
+			pprof.StartCPUProfile(f)
+			defer pprof.StopCPUProfile()
+		}
+	}
 	sim, err := buildModel(*flagMode, password)
+	pprof.StopCPUProfile()
 	if err != nil {
 		log.Fatalf("building model: %v", err)
 	}

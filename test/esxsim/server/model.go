@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"fmt"
+	"log"
 	"net"
 	"net/url"
 	"os"
@@ -154,8 +155,12 @@ func buildModel(mode, password string) (*Sim, error) {
 	}
 	s.refreshDatastores(true)
 
+	t0 := time.Now()
 	if err := s.createWildVMs(ctx, *flagVMs); err != nil {
 		return nil, fmt.Errorf("wild VMs: %v", err)
+	}
+	if *flagVerbose {
+		log.Printf("created %d wild VMs in %v", *flagVMs, time.Since(t0))
 	}
 	s.refreshDatastores(true)
 	s.refreshStats()
