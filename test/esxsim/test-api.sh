@@ -75,6 +75,11 @@ check "virsh domstate: shut off" grep -q 'shut off' <<<"$(esx_virsh "$ESX_URI" d
 check "vim-cmd power.on" esx_ssh esx1 vim-cmd vmsvc/power.on "$vmid" >/dev/null
 check "virsh domstate: running" grep -q 'running' <<<"$(esx_virsh "$ESX_URI" domstate vm1)"
 check "vim-cmd power.getstate of an unknown vmid fails" not esx_ssh esx1 vim-cmd vmsvc/power.getstate 99999 2>/dev/null
+touch "$ESX_ROOT/etc/esxsim/vim-cmd-exit-zero"
+out=$(esx_ssh esx1 vim-cmd vmsvc/power.getstate 99999 2>&1)
+check "knob vim-cmd-exit-zero: exit 0" test $? = 0
+check "... message kept ($out)" grep -q 'Unable to find a VM' <<<"$out"
+rm "$ESX_ROOT/etc/esxsim/vim-cmd-exit-zero"
 esx_ssh esx1 vim-cmd vmsvc/power.off "$vmid" >/dev/null
 check "vim-cmd unregister" esx_ssh esx1 vim-cmd vmsvc/unregister "$vmid"
 check "virsh no longer lists vm1" not grep -q vm1 <<<"$(esx_virsh "$ESX_URI" list --all --name)"
