@@ -78,10 +78,19 @@ func (s *Sim) hostPool(h types.ManagedObjectReference) *types.ManagedObjectRefer
 	return nil
 }
 
-// checkNICs rejects NIC backings that name an unknown network (vcsim would panic).
-func (s *Sim) checkNICs(spec *types.VirtualMachineConfigSpec) types.BaseMethodFault {
+// unknownNICs finds NIC backings that name a network unknown to the
+// datacenter. ESX accepts them (the NIC is then simply not connected to a
+// port group) but vcsim would panic: they are passed to vcsim as "VM Network"
+// and restored afterwards by restoreNICs.
+type nicFix struct {
+	b    *types.VirtualEthernetCardNetworkBackingInfo
+	name string
+}
+
+func (s *Sim) unknownNICs(spec *types.VirtualMachineConfigSpec) []nicFix {
 	dc, _ := simulator.Map.Get(s.dcRef).(*simulator.Datacenter)
-	for i, dc0 := range spec.DeviceChange {
+	var fixes []nicFix
+	for _, dc0 := range spec.DeviceChange {
 		d := dc0.GetVirtualDeviceConfigSpec()
 		if d.Operation == types.VirtualDeviceConfigSpecOperationRemove {
 			continue
@@ -91,11 +100,32 @@ func (s *Sim) checkNICs(spec *types.VirtualMachineConfigSpec) types.BaseMethodFa
 		}
 		if b, ok := d.Device.GetVirtualDevice().Backing.(*types.VirtualEthernetCardNetworkBackingInfo); ok {
 			if dc == nil || simulator.Map.FindByName(b.DeviceName, dc.Network) == nil {
-				return &types.InvalidDeviceSpec{InvalidVmConfig: types.InvalidVmConfig{Property: "VirtualDevice.backing.deviceName"}, DeviceIndex: int32(i)}
+				fixes = append(fixes, nicFix{b, b.DeviceName})
+				b.DeviceName = "VM Network"
 			}
 		}
 	}
-	return nil
+	return fixes
+}
+
+func (s *Sim) restoreNICs(vm *simulator.VirtualMachine, fixes []nicFix) {
+	for _, f := range fixes {
+		if f.b.Network != nil {
+			simulator.RemoveReference(&vm.Network, *f.b.Network)
+		}
+		f.b.DeviceName = f.name
+		f.b.Network = nil
+	}
+	// keep vm.Network consistent with the remaining NICs
+	for _, d := range vm.Config.Hardware.Device {
+		if n, ok := d.(types.BaseVirtualEthernetCard); ok {
+			if b, ok := n.GetVirtualEthernetCard().Backing.(*types.VirtualEthernetCardNetworkBackingInfo); ok && b.Network != nil {
+				if simulator.FindReference(vm.Network, *b.Network) == nil {
+					vm.Network = append(vm.Network, *b.Network)
+				}
+			}
+		}
+	}
 }
 
 // prepareDisks creates real VMDKs for disks added with fileOperation=create

@@ -353,14 +353,13 @@ func (s *Sim) hook(name string, m *simulator.Method) *reply {
 		if vm == nil {
 			return notFoundReply(req.This)
 		}
-		if f := s.checkNICs(&req.Spec); f != nil {
-			return failTask(req.This, name, f, "Invalid configuration for device '0'.")
-		}
+		fixes := s.unknownNICs(&req.Spec)
 		destroy := s.prepareDisks(vm, &req.Spec)
 		res, err := methods.ReconfigVM_Task(ctx, c, req)
 		if err != nil {
 			return soapErrReply(err)
 		}
+		s.restoreNICs(vm, fixes)
 		if taskOK(res.Returnval) {
 			for _, p := range destroy {
 				_ = deleteVMDK(p)
