@@ -33,6 +33,8 @@ check "attach NIC on a vSwitch name (OpenNebula dynamic mode) is accepted" sh -c
 check "vmx keeps networkName vSwitch0" grep -q 'networkName = "vSwitch0"' "$DS1/wild-4/wild-4.vmx"
 check "detach NIC by MAC" sh -c "$(command -v timeout) 30 '$CLIENT' -url '$URL' -password-file '$T/pw' delnic wild-4 00:50:56:00:00:02 | grep -qx ok"
 check "detached MAC gone from vmx" sh -c "! grep -q '00:50:56:00:00:02' '$DS1/wild-4/wild-4.vmx'"
+check "original NIC keeps ethernet0 after hot-plugs" grep -q '^ethernet0.addressType = "generated"' "$DS1/wild-4/wild-4.vmx"
+check "removed NIC's index is freed, others keep theirs" sh -c "! grep -q '^ethernet2\.' '$DS1/wild-4/wild-4.vmx' && grep -q '^ethernet3.address = \"00:50:56:00:00:03\"' '$DS1/wild-4/wild-4.vmx'"
 check "detach unknown MAC prints -1" sh -c "$(command -v timeout) 30 '$CLIENT' -url '$URL' -password-file '$T/pw' delnic wild-4 00:50:56:00:00:77 | grep -qx -- -1"
 
 check "monitor (ContainerView + RetrievePropertiesEx)" sh -c "$(command -v timeout) 60 '$CLIENT' -url '$URL' -password-file '$T/pw' monitor > '$T/mon.out'"
