@@ -472,6 +472,10 @@ func (s *Sim) hook(name string, m *simulator.Method) *reply {
 	case "ReconfigureAutostart", "AutoStartPowerOn", "AutoStartPowerOff":
 		return s.autostart(name, m)
 
+	case "CreateSnapshot_Task", "RevertToSnapshot_Task", "RevertToCurrentSnapshot_Task", "RemoveSnapshot_Task",
+		"RemoveAllSnapshots_Task", "RenameSnapshot":
+		return s.snapshotOp(name, m)
+
 	case "CurrentTime":
 		return okReply(name, `<returnval>`+time.Now().UTC().Format("2006-01-02T15:04:05.000000Z")+`</returnval>`)
 	}
