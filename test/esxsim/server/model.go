@@ -177,6 +177,7 @@ func setupHost(h *simulator.HostSystem, name string, esx bool, idx int) {
 		if d, ok := h.Config.Network.DnsConfig.(*types.HostDnsConfig); ok {
 			parts := strings.SplitN(name, ".", 2)
 			d.HostName = parts[0]
+			d.DomainName = ""
 			if len(parts) > 1 {
 				d.DomainName = parts[1]
 			}
