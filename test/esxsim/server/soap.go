@@ -268,6 +268,9 @@ func (s *Sim) serveSOAP(w http.ResponseWriter, r *http.Request) {
 		}
 	case "TerminateSession":
 		if res.StatusCode == 200 {
+			if method == nil {
+				break
+			}
 			if req, ok := method.Body.(*types.TerminateSession); ok {
 				s.statsMu.Lock()
 				for _, id := range req.SessionId {
@@ -399,6 +402,14 @@ func (s *Sim) hook(name string, m *simulator.Method) *reply {
 		}
 		if miss := s.missingDisk(vm); miss != "" {
 			return failTask(req.This, name, &types.FileNotFound{FileFault: types.FileFault{File: miss}}, "File "+miss+" was not found")
+		}
+		return nil
+
+	case "SuspendVM_Task":
+		vm := s.vmOf(m.This)
+		if vm != nil && vm.Runtime.PowerState != types.VirtualMachinePowerStatePoweredOn {
+			return failTask(m.This, name, &types.InvalidPowerState{RequestedState: "poweredOn", ExistingState: vm.Runtime.PowerState},
+				"The attempted operation cannot be performed in the current state ("+powerText(vm.Runtime.PowerState)+").")
 		}
 		return nil
 
