@@ -23,6 +23,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"runtime/pprof"
 	"strings"
 	"syscall"
@@ -89,7 +90,9 @@ func main() {
 			defer pprof.StopCPUProfile()
 		}
 	}
+	old := debug.SetGCPercent(400) // building the inventory allocates a lot; collect less often
 	sim, err := buildModel(*flagMode, password)
+	debug.SetGCPercent(old)
 	pprof.StopCPUProfile()
 	if err != nil {
 		log.Fatalf("building model: %v", err)

@@ -52,6 +52,7 @@ type Sim struct {
 
 	lastDsRefresh time.Time
 	curBody       []byte // body of the SOAP call being handled (under mux)
+	pages         map[string]*pageStash
 }
 
 func newUUID() string {
@@ -69,7 +70,7 @@ func vmfsUUID() string {
 
 func buildModel(mode, password string) (*Sim, error) {
 	ctx := context.Background()
-	s := &Sim{mode: mode, stats: map[string]int{}, sessions: map[string]bool{}}
+	s := &Sim{mode: mode, stats: map[string]int{}, sessions: map[string]bool{}, pages: map[string]*pageStash{}}
 	var m *simulator.Model
 	if mode == "esx" {
 		m = simulator.ESX()

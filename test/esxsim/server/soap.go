@@ -281,6 +281,9 @@ func (s *Sim) serveSOAP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	out := rewriteResponse(rec.Body.Bytes(), rootDir)
+	if name == "RetrievePropertiesEx" && res.StatusCode == 200 {
+		out = s.pageResponse(out, s.pageSize(method))
+	}
 	for k, v := range rec.Header() {
 		if k == "Content-Length" {
 			continue
@@ -319,7 +322,7 @@ func (s *Sim) hook(name string, m *simulator.Method) *reply {
 	ctx := context.Background()
 	c := s.client
 	switch name {
-	case "RetrieveProperties", "RetrievePropertiesEx", "ContinueRetrievePropertiesEx", "CheckForUpdates":
+	case "RetrieveProperties", "RetrievePropertiesEx", "CheckForUpdates":
 		// cheap hints: only refresh what the request may read
 		if s.reqMentions("VirtualMachine") || s.reqMentions("HostSystem") || s.reqMentions("ContainerView") || name != "RetrievePropertiesEx" && name != "RetrieveProperties" {
 			s.refreshStats()
@@ -486,6 +489,9 @@ func (s *Sim) hook(name string, m *simulator.Method) *reply {
 	case "CreateSnapshot_Task", "RevertToSnapshot_Task", "RevertToCurrentSnapshot_Task", "RemoveSnapshot_Task",
 		"RemoveAllSnapshots_Task", "RenameSnapshot":
 		return s.snapshotOp(name, m)
+
+	case "ContinueRetrievePropertiesEx", "CancelRetrievePropertiesEx":
+		return s.continueRetrieve(name, m)
 
 	case "CurrentTime":
 		return okReply(name, `<returnval>`+time.Now().UTC().Format("2006-01-02T15:04:05.000000Z")+`</returnval>`)

@@ -19,6 +19,7 @@ import (
 	"github.com/vmware/govmomi/object"
 	"github.com/vmware/govmomi/performance"
 	"github.com/vmware/govmomi/view"
+	"github.com/vmware/govmomi/vim25/methods"
 	"github.com/vmware/govmomi/vim25/mo"
 	"github.com/vmware/govmomi/vim25/types"
 )
@@ -177,6 +178,41 @@ func main() {
 			}
 		}
 		fmt.Println("-1")
+	case "pagecount": // pagecount MAXOBJECTS: RetrievePropertiesEx over a VM ContainerView, following tokens
+		var max int32
+		fmt.Sscanf(flag.Arg(1), "%d", &max)
+		m := view.NewManager(c.Client)
+		v, err := m.CreateContainerView(ctx, c.ServiceContent.RootFolder, []string{"VirtualMachine"}, true)
+		if err != nil {
+			die("view: %v", err)
+		}
+		defer v.Destroy(ctx)
+		ts := true
+		req := types.RetrievePropertiesEx{This: c.ServiceContent.PropertyCollector, Options: types.RetrieveOptions{MaxObjects: max},
+			SpecSet: []types.PropertyFilterSpec{{
+				ObjectSet: []types.ObjectSpec{{Obj: v.Reference(), Skip: &ts, SelectSet: []types.BaseSelectionSpec{
+					&types.TraversalSpec{Type: "ContainerView", Path: "view"}}}},
+				PropSet: []types.PropertySpec{{Type: "VirtualMachine", PathSet: []string{"name", "runtime.powerState", "summary.quickStats"}}},
+			}}}
+		res, err := methods.RetrievePropertiesEx(ctx, c.Client, &req)
+		if err != nil {
+			die("retrieve: %v", err)
+		}
+		pages, total := 0, 0
+		r := res.Returnval
+		for r != nil {
+			pages++
+			total += len(r.Objects)
+			if r.Token == "" {
+				break
+			}
+			cres, err := methods.ContinueRetrievePropertiesEx(ctx, c.Client, &types.ContinueRetrievePropertiesEx{This: req.This, Token: r.Token})
+			if err != nil {
+				die("continue: %v", err)
+			}
+			r = &cres.Returnval
+		}
+		fmt.Printf("PAGES=%d\nOBJECTS=%d\n", pages, total)
 	case "noop":
 		fmt.Println("ok")
 	default:
