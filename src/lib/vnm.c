@@ -1,5 +1,7 @@
 /* esxmad: network driver vnm/vmware (see vnm.h). */
 #include <ctype.h>
+#include <errno.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -45,6 +47,11 @@ one_vnm_vm_free (one_vnm_vm *vm)
     free (vm->pgs[i].network_id);
   }
   free (vm->pgs);
+  for (size_t i = 0; i < vm->n_nics; i++) {
+    free (vm->nics[i].mac);
+    free (vm->nics[i].pg);
+  }
+  free (vm->nics);
   free (vm->id);
   free (vm->host);
   free (vm);
@@ -112,6 +119,22 @@ add_nic (one_vnm_vm *vm, const one_xml *nic, size_t idx)
     return -1;
   }
   ONE_AUTOFREE char *name = one_xasprintf (ONE_VNM_PG_PREFIX "%s", nid);
+  const char *mac = nic_get (nic, "MAC");
+  if (mac) {
+    bool good = strlen (mac) == 17;
+    for (int k = 0; good && k < 17; k++)
+      good = k % 3 == 2 ? mac[k] == ':' : isxdigit ((unsigned char) mac[k]);
+    if (!good) {
+      one_error ("%s: MAC '%s' is not a MAC address", which, mac);
+      return -1;
+    }
+    vm->nics = one_xrealloc (vm->nics, (vm->n_nics + 1) * sizeof *vm->nics);
+    one_vnm_nic *n = &vm->nics[vm->n_nics++];
+    n->mac = one_xstrdup (mac);
+    for (char *c = n->mac; *c; c++)
+      *c = (char) tolower ((unsigned char) *c);
+    n->pg = one_xstrdup (name);
+  }
   for (size_t i = 0; i < vm->n_pgs; i++) {
     one_vnm_pg *p = &vm->pgs[i];
     if (strcmp (p->name, name) != 0)
@@ -309,3 +332,59 @@ one_vnm_host_find_pg (const one_vnm_host *h, const char *name)
   return NULL;
 }
 
+
+/* ---- MAC -> port group records for attach_nic ------------------------- */
+
+static char *
+record_path (const char *cache_dir, const char *vid)
+{
+  return one_xasprintf ("%s/vnm/%s.nics", cache_dir, vid);
+}
+
+int
+one_vnm_record (const char *cache_dir, const one_vnm_vm *vm)
+{
+  ONE_AUTOFREE char *dir = one_xasprintf ("%s/vnm", cache_dir);
+  if (mkdir (cache_dir, 0700) < 0 && errno != EEXIST) {
+    one_error ("mkdir '%s': %s", cache_dir, strerror (errno));
+    return -1;
+  }
+  if (mkdir (dir, 0700) < 0 && errno != EEXIST) {
+    one_error ("mkdir '%s': %s", dir, strerror (errno));
+    return -1;
+  }
+  one_buf b = { 0 };
+  one_buf_puts (&b, "");
+  for (size_t i = 0; i < vm->n_nics; i++)
+    one_buf_printf (&b, "%s %s\n", vm->nics[i].mac, vm->nics[i].pg);
+  ONE_AUTOFREE char *path = record_path (cache_dir, vm->id);
+  int r = one_write_file_atomic (path, b.data, b.len, 0600);
+  one_buf_free (&b);
+  return r;
+}
+
+char *
+one_vnm_lookup_pg (const char *cache_dir, const char *vid, const char *mac)
+{
+  if (!digits (vid, 12)) {
+    one_error ("vm id '%s' is not a number", vid);
+    return NULL;
+  }
+  ONE_AUTOFREE char *path = record_path (cache_dir, vid);
+  ONE_AUTOFREE char *data = NULL;
+  size_t len;
+  if (one_read_file (path, 1 << 20, &data, &len) < 0) {
+    one_error_prefix ("port group of NIC '%s' of VM %s (recorded by vnm pre)",
+                      mac, vid);
+    return NULL;
+  }
+  char *save = NULL;
+  for (char *l = strtok_r (data, "\n", &save); l; l = strtok_r (NULL, "\n", &save)) {
+    char *sp = strchr (l, ' ');
+    if (sp && (size_t) (sp - l) == strlen (mac) && strncasecmp (l, mac, sp - l) == 0)
+      return one_xstrdup (sp + 1);
+  }
+  one_error ("port group of NIC '%s' of VM %s: not in '%s' (vnm pre did not "
+             "see this NIC)", mac, vid, path);
+  return NULL;
+}

@@ -27,11 +27,18 @@ typedef struct one_vnm_pg {
   int vlan;            /* 0 = no VLAN tag */
 } one_vnm_pg;
 
+typedef struct one_vnm_nic {
+  char *mac;           /* lower case */
+  char *pg;            /* its port group */
+} one_vnm_nic;
+
 typedef struct one_vnm_vm {
   char *id;            /* /VM/ID */
   char *host;          /* HOSTNAME of the last HISTORY record */
   one_vnm_pg *pgs;     /* one per network (NICs on one network share it) */
   size_t n_pgs;
+  one_vnm_nic *nics;   /* NICs with a MAC */
+  size_t n_nics;
 } one_vnm_vm;
 
 /* Read and check the VM XML (base64, vnm's first argument).  NULL with
@@ -77,5 +84,23 @@ const one_vnm_host_pg *one_vnm_host_find_pg (const one_vnm_host *h,
 struct one_ssh;
 int one_vnm_ensure (struct one_ssh *s, const one_vnm_vm *vm, int *created);
 int one_vnm_clean (struct one_ssh *s, const one_vnm_vm *vm, int *removed);
+
+/* attach_nic in dynamic mode gets only the vSwitch name (BRIDGE) in its
+ * arguments, not the network: pre records, per VM, which port group each
+ * NIC (by MAC) is on, in <cache_dir>/vnm/<vid>.nics, and attach_nic looks
+ * the MAC up there.  one_vnm_record: write the file (atomically).
+ * one_vnm_lookup_pg: the port group of 'mac', or NULL with one_error set
+ * (no record, or no such MAC). */
+int one_vnm_record (const char *cache_dir, const one_vnm_vm *vm);
+char *one_vnm_lookup_pg (const char *cache_dir, const char *vid,
+                         const char *mac);
+
+/* For the programs: read the VM XML, and when it has port groups to
+ * manage, load the configuration (*conf) and open SSH to the VM's host
+ * (*conf and *ssh stay NULL when there is nothing to do).  NULL with one_error set;
+ * *usage tells a configuration error (exit 2) from a failure. */
+struct one_conf;
+one_vnm_vm *one_vnm_open (const char *b64, struct one_conf **conf,
+                          struct one_ssh **ssh, bool *usage);
 
 #endif

@@ -139,10 +139,40 @@ test_list (void)
   CHECK (g->n_vswitches == 0);
 }
 
+static void
+test_record (void)
+{
+  char dir[] = "/tmp/test-vnm-XXXXXX";
+  CHECK (mkdtemp (dir) != NULL);
+  ONE_AUTOFREE char *cache = one_xasprintf ("%s/cache", dir);
+  ONE_AUTO (one_vnm_vm) *vm = R (
+    "<NIC><MAC>02:00:00:00:00:AA</MAC><NETWORK_ID>7</NETWORK_ID><BRIDGE>vSwitch0</BRIDGE></NIC>"
+    "<NIC><MAC>02:00:00:00:00:bb</MAC><NETWORK_ID>8</NETWORK_ID><BRIDGE>vSwitch0</BRIDGE></NIC>",
+    HIST);
+  CHECK (vm && vm->n_nics == 2);
+  CHECK (one_vnm_record (cache, vm) == 0);
+  ONE_AUTOFREE char *a = one_vnm_lookup_pg (cache, "42", "02:00:00:00:00:aa");
+  CHECK_STREQ (a, "one-pg-7");
+  ONE_AUTOFREE char *b = one_vnm_lookup_pg (cache, "42", "02:00:00:00:00:BB");
+  CHECK_STREQ (b, "one-pg-8");
+  one_error_reset ();
+  char *c = one_vnm_lookup_pg (cache, "42", "02:00:00:00:00:cc");
+  CHECK (c == NULL && strstr (one_errmsg (), "not in"));
+  c = one_vnm_lookup_pg (cache, "43", "02:00:00:00:00:aa");
+  CHECK (c == NULL && strstr (one_errmsg (), "recorded by vnm pre"));
+  c = one_vnm_lookup_pg (cache, "../42", "02:00:00:00:00:aa");
+  CHECK (c == NULL);
+  one_vnm_vm *bad = R ("<NIC><MAC>zz</MAC><NETWORK_ID>7</NETWORK_ID><BRIDGE>vSwitch0</BRIDGE></NIC>", HIST);
+  CHECK (bad == NULL);
+  ONE_AUTOFREE char *cmd = one_xasprintf ("rm -rf '%s'", dir);
+  CHECK (system (cmd) == 0);
+}
+
 int
 main (void)
 {
   test_vm ();
+  test_record ();
   test_list ();
   return check_done ();
 }
