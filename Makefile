@@ -70,10 +70,12 @@ UNIT_SRCS := $(sort $(wildcard test/unit/test-*.c))
 UNIT_BINS := $(UNIT_SRCS:test/unit/%.c=$(BUILD)/test/%)
 TEST_HELPER_SRCS := $(sort $(wildcard test/unit/helper-*.c))
 TEST_HELPER_BINS := $(TEST_HELPER_SRCS:test/unit/%.c=$(BUILD)/test/%)
+FUZZ_SRCS := $(sort $(wildcard test/fuzz/fuzz-*.c))
+FUZZ_BINS := $(FUZZ_SRCS:test/fuzz/fuzz-%.c=$(BUILD)/test/fuzzrun-%)
 
 .SECONDARY:
 .PHONY: all deps check check-asan check-valgrind demo install uninstall clean bench fuzz
-all: $(LIBA) $(PROGS) $(UNIT_BINS) $(TEST_HELPER_BINS) $(MANS)
+all: $(LIBA) $(PROGS) $(UNIT_BINS) $(TEST_HELPER_BINS) $(FUZZ_BINS) $(MANS)
 
 deps:
 	@scripts/install-deps
@@ -103,9 +105,14 @@ $(BUILD)/test/%: $(BUILD)/test/unit/%.o $(LIBA)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIBA) $(LIBS)
 
+# Fuzz targets replayed over their kept corpus (test/fuzz/test-fuzz-regress.sh)
+$(BUILD)/test/fuzzrun-%: $(BUILD)/test/fuzz/fuzz-%.o $(BUILD)/test/fuzz/standalone.o $(LIBA)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/test/fuzz/standalone.o $(LIBA) $(LIBS)
+
 $(BUILD)/man/%.1: doc/%.pod
 	@mkdir -p $(@D)
-	pod2man --utf8 --center="esxmad" --release="esxmad $(shell sed -n 's/.*ONE_VERSION "\(.*\)"/\1/p' src/lib/util.h)" --name=$(shell echo $* | tr a-z A-Z) $< $@
+	pod2man --utf8 --section=$(if $(filter esxmad-vmwarerc,$*),5,1) --center="esxmad" --release="esxmad $(shell sed -n 's/.*ONE_VERSION "\(.*\)"/\1/p' src/lib/util.h)" --name=$(shell echo $* | tr a-z A-Z) $< $@
 
 check: all
 	@test/run --build $(BUILD)
@@ -117,6 +124,9 @@ check-asan:
 
 check-valgrind: all
 	@test/run --build $(BUILD) --valgrind --only-unit
+
+fuzz:
+	@bench/fuzz $(or $(SECONDS),60)
 
 demo:
 	@scripts/install-deps --quiet

@@ -77,6 +77,9 @@ one_conf *one_conf_load_default (void);
 void one_conf_free (one_conf *c);
 ONE_DEFINE_AUTO (one_conf)
 
+/* The :hosts: entry of 'host', or NULL. */
+const one_host_conf *one_conf_host (const one_conf *c, const char *host);
+
 /* The connection settings for 'host' (an OpenNebula host name or the
  * vCenter name).  NULL with one_error set on a bad value. */
 one_target *one_conf_target (const one_conf *c, const char *host);

@@ -1,0 +1,34 @@
+/* esxmad: checking an ESX or vCenter TLS certificate ourselves.
+ *
+ * libvirt 9.0's esx driver can only verify against the system CA store
+ * (or not at all, no_verify=1).  When vmwarerc pins a SHA1 thumbprint
+ * (:tls_thumbprint:) or names a CA file (:tls_ca_file:), esxmad performs a
+ * TLS handshake of its own with OpenSSL, checks the certificate, and only
+ * then lets a client connect with verification off. */
+#ifndef ESXMAD_TLS_H
+#define ESXMAD_TLS_H
+
+#include "conf.h"
+
+/* The SHA1 thumbprint of the certificate the server at address:port
+ * presents, as "AA:BB:..." (59 characters, upper case).  Nothing about
+ * the certificate is verified.  NULL with one_error set on failure
+ * (connect, handshake, timeout of 'timeout' seconds). */
+char *one_tls_peer_sha1 (const char *address, int port, int timeout);
+
+/* Normalise a thumbprint written as "aa:bb:..", "AABB..", "aa bb ..":
+ * 40 hex digits into upper-case colon form.  NULL if malformed. */
+char *one_tls_thumbprint_normalise (const char *s);
+
+/* Check the server of 't' (t->address:t->api_port) as vmwarerc asks:
+ *  - :tls_thumbprint: set: the certificate's SHA1 must equal it;
+ *  - else :tls_ca_file: set: the chain must verify against that file and
+ *    the certificate must name t->address;
+ *  - else nothing is checked here (the client verifies against the system
+ *    store, or the URI opted out with no_verify=1).
+ * Returns 1 when a check was made and passed (the caller may then turn
+ * its own verification off), 0 when nothing was to be checked, -1 on
+ * failure with one_error set. */
+int one_tls_check_target (const one_target *t);
+
+#endif

@@ -1,0 +1,440 @@
+/* esxmad: libvirt connections (credentials callback, TLS pinning done by
+ * tls.c) and the domain operations of the VMM actions. */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <libvirt/virterror.h>
+
+#include "esxmad.h"
+
+/* ---- errors ---------------------------------------------------------- */
+
+static void
+virt_quiet (void *data, virErrorPtr err)
+{
+  (void) data;
+  (void) err;                   /* libvirt prints errors itself otherwise */
+}
+
+char *
+one_virt_last_message (void)
+{
+  virErrorPtr e = virGetLastError ();
+  if (e && e->message && *e->message)
+    return one_xstrdup (e->message);
+  return one_xstrdup ("unknown libvirt error");
+}
+
+void
+one_virt_error_msg (char *msg, const char *call, const char *what_fmt, ...)
+{
+  va_list ap;
+  va_start (ap, what_fmt);
+  ONE_AUTOFREE char *what = NULL;
+  if (vasprintf (&what, what_fmt, ap) < 0)
+    abort ();
+  va_end (ap);
+  one_error ("%s: %s: %s", what, call, msg);
+  free (msg);
+}
+
+static char *virt_authfile;
+
+static void
+virt_authfile_remove (void)
+{
+  if (virt_authfile)
+    unlink (virt_authfile);
+}
+
+static int
+virt_init (void)
+{
+  static bool done;
+  if (done)
+    return 0;
+  /* libvirt reads auth.conf ($LIBVIRT_AUTH_FILE, ~/.config/libvirt,
+   * /etc/libvirt) before asking our callback: point it at an empty file of
+   * our own (it must be a regular file: /dev/null is refused) so that only
+   * vmwarerc's credentials are used. */
+  const char *tmp = getenv ("TMPDIR");
+  virt_authfile = one_xasprintf ("%s/esxmad-noauth-XXXXXX",
+                                 tmp && *tmp ? tmp : "/tmp");
+  int fd = mkstemp (virt_authfile);
+  if (fd < 0) {
+    one_error ("libvirt: empty auth file '%s': mkstemp: %m", virt_authfile);
+    return -1;
+  }
+  close (fd);
+  atexit (virt_authfile_remove);
+  if (setenv ("LIBVIRT_AUTH_FILE", virt_authfile, 1) < 0) {
+    one_error ("setenv LIBVIRT_AUTH_FILE: %m");
+    return -1;
+  }
+  /* libvirt logs warnings on stderr, which oned would relay: keep them
+   * out unless debugging or asked for. */
+  if (!getenv ("LIBVIRT_LOG_OUTPUTS") && !one_debug_enabled ())
+    setenv ("LIBVIRT_LOG_OUTPUTS", "4:file:/dev/null", 1);
+  if (virInitialize () < 0) {
+    one_virt_error ("virInitialize", "libvirt");
+    return -1;
+  }
+  virSetErrorFunc (NULL, virt_quiet);
+  done = true;
+  return 0;
+}
+
+/* ---- connections ----------------------------------------------------- */
+
+static int
+virt_auth_cb (virConnectCredentialPtr cred, unsigned int ncred, void *cbdata)
+{
+  const one_target *t = cbdata;
+  for (unsigned int i = 0; i < ncred; i++) {
+    const char *v = NULL;
+    switch (cred[i].type) {
+    case VIR_CRED_AUTHNAME:
+    case VIR_CRED_USERNAME:
+    case VIR_CRED_ECHOPROMPT:
+      v = t->username;
+      break;
+    case VIR_CRED_PASSPHRASE:
+    case VIR_CRED_NOECHOPROMPT:
+      v = t->password ? t->password : "";
+      break;
+    default:
+      return -1;
+    }
+    if (v == NULL)
+      return -1;
+    /* libvirt frees the result */
+    cred[i].result = strdup (v);
+    if (cred[i].result == NULL)
+      return -1;
+    cred[i].resultlen = strlen (v);
+  }
+  return 0;
+}
+
+static int virt_credtypes[] = {
+  VIR_CRED_AUTHNAME, VIR_CRED_USERNAME, VIR_CRED_ECHOPROMPT,
+  VIR_CRED_PASSPHRASE, VIR_CRED_NOECHOPROMPT,
+};
+
+virConnectPtr
+one_virt_open_uri (const one_target *t, const char *uri)
+{
+  if (virt_init () < 0)
+    return NULL;
+  int checked = one_tls_check_target (t);
+  if (checked < 0)
+    return NULL;
+  ONE_AUTOFREE char *u = NULL;
+  if (checked == 1) {
+    /* esxmad verified the certificate; libvirt 9.0 cannot pin it. */
+    u = one_uri_set_param (uri, "no_verify", "1");
+  }
+  else
+    u = one_xstrdup (uri);
+  virConnectAuth auth = {
+    .credtype = virt_credtypes,
+    .ncredtype = sizeof virt_credtypes / sizeof virt_credtypes[0],
+    .cb = virt_auth_cb,
+    .cbdata = (void *) t,
+  };
+  one_debug ("libvirt: connecting to '%s'", u);
+  virConnectPtr conn = virConnectOpenAuth (u, &auth, 0);
+  if (conn == NULL) {
+    one_virt_error ("virConnectOpenAuth", "connect to '%s'", u);
+    return NULL;
+  }
+  return conn;
+}
+
+virConnectPtr
+one_virt_open (const one_target *t)
+{
+  if (t->libvirt_uri == NULL || *t->libvirt_uri == '\0') {
+    one_error ("host '%s': no libvirt uri configured", t->host);
+    return NULL;
+  }
+  return one_virt_open_uri (t, t->libvirt_uri);
+}
+
+char *
+one_virt_vpx_uri (const one_conf *c, const char *host, one_target **vcp)
+{
+  if (c->vcenter == NULL || *c->vcenter == '\0') {
+    one_error ("vcenter operation on '%s': no :vcenter: in '%s'", host,
+               c->path ? c->path : "vmwarerc");
+    return NULL;
+  }
+  if (c->datacenter == NULL || *c->datacenter == '\0') {
+    one_error ("vcenter operation on '%s': no :datacenter: in '%s'", host,
+               c->path ? c->path : "vmwarerc");
+    return NULL;
+  }
+  ONE_AUTO (one_target) *vc = one_conf_target (c, c->vcenter);
+  if (vc == NULL)
+    return NULL;
+  one_buf b = { 0 };
+  one_buf_puts (&b, "vpx://");
+  const char *addr = vc->address ? vc->address : c->vcenter;
+  if (strchr (addr, ':'))
+    one_buf_printf (&b, "[%s]", addr);
+  else
+    one_buf_puts (&b, addr);
+  if (vc->api_port > 0 && vc->api_port != 443)
+    one_buf_printf (&b, ":%d", vc->api_port);
+  ONE_AUTOFREE char *dc = one_uri_escape (c->datacenter);
+  one_buf_printf (&b, "/%s", dc);
+  if (c->cluster && *c->cluster) {
+    ONE_AUTOFREE char *cl = one_uri_escape (c->cluster);
+    one_buf_printf (&b, "/%s", cl);
+  }
+  ONE_AUTOFREE char *h = one_uri_escape (host);
+  one_buf_printf (&b, "/%s", h);
+  /* Keep the query of the vCenter's URI (no_verify, auto_answer,
+   * transport ...). */
+  const char *q = vc->libvirt_uri ? strchr (vc->libvirt_uri, '?') : NULL;
+  if (q)
+    one_buf_puts (&b, q);
+  if (vcp)
+    *vcp = one_steal_pointer (&vc);
+  return one_buf_steal (&b);
+}
+
+virConnectPtr
+one_virt_open_vpx (const one_conf *c, const char *host)
+{
+  ONE_AUTO (one_target) *vc = NULL;
+  ONE_AUTOFREE char *uri = one_virt_vpx_uri (c, host, &vc);
+  if (uri == NULL)
+    return NULL;
+  return one_virt_open_uri (vc, uri);
+}
+
+/* ---- domains --------------------------------------------------------- */
+
+virDomainPtr
+one_virt_lookup (virConnectPtr conn, const char *name, bool *missing)
+{
+  if (missing)
+    *missing = false;
+  virDomainPtr dom = virDomainLookupByName (conn, name);
+  if (dom)
+    return dom;
+  virErrorPtr e = virGetLastError ();
+  if (e && e->code == VIR_ERR_NO_DOMAIN) {
+    one_error ("vm '%s' not found", name);
+    if (missing)
+      *missing = true;
+    return NULL;
+  }
+  one_virt_error ("virDomainLookupByName", "look up vm '%s'", name);
+  return NULL;
+}
+
+int
+one_virt_state (virDomainPtr dom)
+{
+  int state = 0, reason = 0;
+  if (virDomainGetState (dom, &state, &reason, 0) < 0) {
+    one_virt_error ("virDomainGetState", "state of vm '%s'",
+                    virDomainGetName (dom));
+    return -1;
+  }
+  return state;
+}
+
+const char *
+one_virt_state_name (int state)
+{
+  switch (state) {
+  case VIR_DOMAIN_RUNNING: return "running";
+  case VIR_DOMAIN_BLOCKED: return "blocked";
+  case VIR_DOMAIN_PAUSED: return "paused";
+  case VIR_DOMAIN_SHUTDOWN: return "shutting down";
+  case VIR_DOMAIN_SHUTOFF: return "shut off";
+  case VIR_DOMAIN_CRASHED: return "crashed";
+  case VIR_DOMAIN_PMSUSPENDED: return "suspended";
+  default: return "unknown";
+  }
+}
+
+virDomainPtr
+one_virt_define (virConnectPtr conn, const char *xml)
+{
+  virDomainPtr dom = virDomainDefineXML (conn, xml);
+  if (dom == NULL)
+    one_virt_error ("virDomainDefineXML", "define vm");
+  return dom;
+}
+
+#define DOM_OP(fn, call, verb, expr)                                    \
+  int fn (virDomainPtr dom)                                             \
+  {                                                                     \
+    if ((expr) < 0) {                                                   \
+      one_virt_error (call, verb " vm '%s'", virDomainGetName (dom));   \
+      return -1;                                                        \
+    }                                                                   \
+    return 0;                                                           \
+  }
+
+DOM_OP (one_virt_start, "virDomainCreate", "start", virDomainCreate (dom))
+DOM_OP (one_virt_destroy, "virDomainDestroy", "destroy", virDomainDestroy (dom))
+DOM_OP (one_virt_suspend, "virDomainSuspend", "suspend", virDomainSuspend (dom))
+DOM_OP (one_virt_resume, "virDomainResume", "resume", virDomainResume (dom))
+DOM_OP (one_virt_reboot, "virDomainReboot", "reboot", virDomainReboot (dom, 0))
+
+int
+one_virt_undefine (virDomainPtr dom)
+{
+  for (int attempt = 1;; attempt++) {
+    if (virDomainUndefine (dom) == 0)
+      return 0;
+    virErrorPtr e = virGetLastError ();
+    /* ESX refuses while a task still holds the VM: retry briefly. */
+    bool busy = e && e->message && strstr (e->message, "TaskInProgress");
+    if (!busy || attempt >= 5) {
+      one_virt_error ("virDomainUndefine", "undefine vm '%s'",
+                      virDomainGetName (dom));
+      return -1;
+    }
+    sleep (1);
+  }
+}
+
+int
+one_virt_shutdown_wait (virDomainPtr dom, int timeout, int interval_ms)
+{
+  const char *name = virDomainGetName (dom);
+  int st = one_virt_state (dom);
+  if (st < 0)
+    return -1;
+  if (st == VIR_DOMAIN_SHUTOFF)
+    return 0;
+  if (virDomainShutdown (dom) < 0) {
+    one_virt_error ("virDomainShutdown", "shut down vm '%s'", name);
+    return -1;
+  }
+  double end = one_now () + timeout;
+  for (;;) {
+    st = one_virt_state (dom);
+    if (st < 0)
+      return -1;
+    if (st == VIR_DOMAIN_SHUTOFF)
+      return 0;
+    if (one_now () >= end) {
+      one_error ("timeout reached, vm '%s' is still %s after %ds", name,
+                 one_virt_state_name (st), timeout);
+      return -1;
+    }
+    struct timespec ts = { interval_ms / 1000, (interval_ms % 1000) * 1000000L };
+    nanosleep (&ts, NULL);
+  }
+}
+
+int
+one_virt_snapshot_create (virDomainPtr dom, const char *name)
+{
+  ONE_AUTOFREE char *xml =
+    one_xasprintf ("<domainsnapshot><name>%s</name></domainsnapshot>", name);
+  virDomainSnapshotPtr s = virDomainSnapshotCreateXML (dom, xml, 0);
+  if (s == NULL) {
+    one_virt_error ("virDomainSnapshotCreateXML", "snapshot '%s' of vm '%s'",
+                    name, virDomainGetName (dom));
+    return -1;
+  }
+  virDomainSnapshotFree (s);
+  return 0;
+}
+
+static virDomainSnapshotPtr
+snapshot_lookup (virDomainPtr dom, const char *name)
+{
+  virDomainSnapshotPtr s = virDomainSnapshotLookupByName (dom, name, 0);
+  if (s == NULL) {
+    virErrorPtr e = virGetLastError ();
+    if (e && e->code == VIR_ERR_NO_DOMAIN_SNAPSHOT)
+      one_error ("snapshot '%s' of vm '%s' not found", name,
+                 virDomainGetName (dom));
+    else
+      one_virt_error ("virDomainSnapshotLookupByName",
+                      "snapshot '%s' of vm '%s'", name,
+                      virDomainGetName (dom));
+  }
+  return s;
+}
+
+int
+one_virt_snapshot_exists (virDomainPtr dom, const char *name)
+{
+  virDomainSnapshotPtr s = virDomainSnapshotLookupByName (dom, name, 0);
+  if (s) {
+    virDomainSnapshotFree (s);
+    return 1;
+  }
+  virErrorPtr e = virGetLastError ();
+  if (e && e->code == VIR_ERR_NO_DOMAIN_SNAPSHOT)
+    return 0;
+  one_virt_error ("virDomainSnapshotLookupByName", "snapshot '%s' of vm '%s'",
+                  name, virDomainGetName (dom));
+  return -1;
+}
+
+int
+one_virt_snapshot_revert (virDomainPtr dom, const char *name)
+{
+  ONE_AUTO (virDomainSnapshot) *s = snapshot_lookup (dom, name);
+  if (s == NULL)
+    return -1;
+  if (virDomainRevertToSnapshot (s, 0) < 0) {
+    one_virt_error ("virDomainRevertToSnapshot",
+                    "revert vm '%s' to snapshot '%s'", virDomainGetName (dom),
+                    name);
+    return -1;
+  }
+  return 0;
+}
+
+int
+one_virt_snapshot_delete (virDomainPtr dom, const char *name)
+{
+  ONE_AUTO (virDomainSnapshot) *s = snapshot_lookup (dom, name);
+  if (s == NULL)
+    return -1;
+  if (virDomainSnapshotDelete (s, 0) < 0) {
+    one_virt_error ("virDomainSnapshotDelete", "delete snapshot '%s' of vm '%s'",
+                    name, virDomainGetName (dom));
+    return -1;
+  }
+  return 0;
+}
+
+int
+one_virt_migrate (virDomainPtr dom, virConnectPtr dconn, bool live)
+{
+  unsigned long flags = live ? VIR_MIGRATE_LIVE : 0;
+  virDomainPtr d = virDomainMigrate (dom, dconn, flags, NULL, NULL, 0);
+  if (d == NULL) {
+    one_virt_error ("virDomainMigrate", "migrate vm '%s'",
+                    virDomainGetName (dom));
+    return -1;
+  }
+  virDomainFree (d);
+  return 0;
+}
+
+char *
+one_virt_xml (virDomainPtr dom)
+{
+  char *xml = virDomainGetXMLDesc (dom, 0);
+  if (xml == NULL)
+    one_virt_error ("virDomainGetXMLDesc", "describe vm '%s'",
+                    virDomainGetName (dom));
+  return xml;
+}
