@@ -1002,8 +1002,23 @@ one_vi_logout (one_vi *vi)
 /* PropertyCollector                                                      */
 /* ====================================================================== */
 
-one_vi_node *
-one_vi_retrieve (one_vi *vi, const char *specset)
+/* Does a RetrievePropertiesEx answer say, per property, that the session
+ * is not authenticated?  (vcsim does so in missingSet instead of a
+ * fault.) */
+static bool
+missing_not_authenticated (const one_vi_node *all)
+{
+  for (one_vi_node *o = one_vi_child (all, "objects"); o; o = one_vi_next (o))
+    for (one_vi_node *ms = one_vi_child (o, "missingSet"); ms; ms = one_vi_next (ms)) {
+      const one_vi_node *f = one_vi_path (ms, "fault/fault");
+      if (f && one_streq (f->type, "NotAuthenticated"))
+        return true;
+    }
+  return false;
+}
+
+static one_vi_node *
+retrieve_once (one_vi *vi, const char *specset)
 {
   one_vi_node *all = one_xcalloc (1, sizeof *all);
   all->name = one_xstrdup ("objects");
@@ -1054,6 +1069,28 @@ one_vi_retrieve (one_vi *vi, const char *specset)
                      vi->property_collector, q.data);
     one_buf_free (&q);
   }
+}
+
+one_vi_node *
+one_vi_retrieve (one_vi *vi, const char *specset)
+{
+  one_vi_node *all = retrieve_once (vi, specset);
+  if (!all || !missing_not_authenticated (all))
+    return all;
+  one_vi_node_free (all);
+  one_debug ("vSphere RetrievePropertiesEx: session not authenticated, "
+             "logging in again");
+  forget_session (vi);
+  if (login (vi) == -1)
+    return NULL;
+  all = retrieve_once (vi, specset);
+  if (all && missing_not_authenticated (all)) {
+    one_error ("vSphere RetrievePropertiesEx: NotAuthenticated: the new "
+               "session of '%s' is not authenticated either", vi->username);
+    one_vi_node_free (all);
+    return NULL;
+  }
+  return all;
 }
 
 one_vi_node *
