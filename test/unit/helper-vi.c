@@ -52,12 +52,18 @@ main (int argc, char **argv)
       rc = one_vi_reset_vm (vi, vm);
     else if (strcmp (cmd, "nic-add") == 0 && argc == 6)
       rc = one_vi_nic_add (vi, vm, argv[3], argv[4], argv[5]);
-    else if (strcmp (cmd, "nic-remove") == 0 && argc == 4)
+    else if (strcmp (cmd, "nic-remove") == 0 && argc == 4) {
       rc = one_vi_nic_remove (vi, vm, argv[3]);
+      if (rc == 1)
+        rc = 3;
+    }
     else if (strcmp (cmd, "disk-add") == 0 && argc == 6)
       rc = one_vi_disk_add (vi, vm, argv[3], atoi (argv[4]), atoi (argv[5]));
-    else if (strcmp (cmd, "disk-remove") == 0 && argc == 5)
+    else if (strcmp (cmd, "disk-remove") == 0 && argc == 5) {
       rc = one_vi_disk_remove (vi, vm, atoi (argv[3]), atoi (argv[4]));
+      if (rc == 1)
+        rc = 3;
+    }
     else if (strcmp (cmd, "guest") == 0 && argc == 4) {
       one_vi_spec s = { 0 };
       one_vi_spec_guest_id (&s, argv[3]);
