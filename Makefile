@@ -112,7 +112,7 @@ $(BUILD)/test/fuzzrun-%: $(BUILD)/test/fuzz/fuzz-%.o $(BUILD)/test/fuzz/standalo
 
 $(BUILD)/man/%.1: doc/%.pod
 	@mkdir -p $(@D)
-	pod2man --utf8 --center="esxmad" --release="esxmad $(shell sed -n 's/.*ONE_VERSION "\(.*\)"/\1/p' src/lib/util.h)" --name=$(shell echo $* | tr a-z A-Z) $< $@
+	pod2man --utf8 --section=$(if $(filter esxmad-vmwarerc,$*),5,1) --center="esxmad" --release="esxmad $(shell sed -n 's/.*ONE_VERSION "\(.*\)"/\1/p' src/lib/util.h)" --name=$(shell echo $* | tr a-z A-Z) $< $@
 
 check: all
 	@test/run --build $(BUILD)
