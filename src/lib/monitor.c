@@ -7,6 +7,7 @@
 #include "b64.h"
 #include "err.h"
 #include "monitor.h"
+#include "vmx_template.h"
 
 static long long
 ll (const one_vi_node *n, const char *path)
@@ -51,7 +52,8 @@ child_props (one_buf *b, bool devices)
                 "<pathSet>summary.quickStats</pathSet>"
                 "<pathSet>summary.config</pathSet>");
   if (devices)
-    one_buf_puts (b, "<pathSet>config.hardware.device</pathSet>");
+    one_buf_puts (b, "<pathSet>config.hardware.device</pathSet>"
+                  "<pathSet>config.firmware</pathSet>");
   one_buf_puts (b, "</propSet><propSet><type>Datastore</type>"
                 "<pathSet>summary.name</pathSet><pathSet>summary.capacity</pathSet>"
                 "<pathSet>summary.freeSpace</pathSet></propSet>");
@@ -177,6 +179,7 @@ one_mon_collect (one_vi *vi, const char *host, bool devices)
       v->guest_id = str (cfg, "guestId");
       v->vmx_path = str (cfg, "vmPathName");
       v->devices = one_vi_prop (o, "config.hardware.device");
+      v->firmware = one_vi_text (one_vi_prop (o, "config.firmware"), NULL);
     }
   }
   if (!hostobj) {
@@ -259,83 +262,148 @@ kv (one_buf *b, const char *sep, const char *k, const char *v)
   one_mon_quote (b, v);
 }
 
+/* The VMX virtualDev of an API NIC type. */
 static const char *
 nic_model (const char *type)
 {
   if (!type) return "e1000";
   if (strcmp (type, "VirtualE1000e") == 0) return "e1000e";
   if (strcmp (type, "VirtualVmxnet3") == 0) return "vmxnet3";
-  if (strcmp (type, "VirtualVmxnet2") == 0 || strcmp (type, "VirtualVmxnet") == 0)
-    return "vmxnet";
-  if (strcmp (type, "VirtualPCNet32") == 0) return "pcnet32";
+  if (strcmp (type, "VirtualVmxnet2") == 0) return "vmxnet2";
+  if (strcmp (type, "VirtualVmxnet") == 0) return "vmxnet";
+  if (strcmp (type, "VirtualPCNet32") == 0) return "vlance";
   return "e1000";
 }
 
-/* Prefix of the target of a disk on controller 'key': "hd" for IDE,
- * "sd" otherwise; *ide_base gets the IDE index base (bus*2). */
-static const char *
-ctrl_prefix (const one_vi_node *devs, long long key, int *ide_base)
+/* A controller of the device list: bus name, number, VMX model. */
+static bool
+ctrl_info (const one_vi_node *devs, long long key, const char **bus,
+           int *num, const char **model)
 {
-  for (const one_vi_node *d = one_vi_child (devs, NULL); d; d = d->next)
-    if (ll (d, "key") == key && d->type) {
-      if (strstr (d->type, "IDE")) {
-        *ide_base = (int) ll (d, "busNumber") * 2;
-        return "hd";
-      }
-      return "sd";
+  for (const one_vi_node *d = one_vi_child (devs, NULL); d; d = d->next) {
+    if (ll (d, "key") != key || !d->type)
+      continue;
+    *num = (int) ll (d, "busNumber");
+    *model = NULL;
+    if (strstr (d->type, "IDE"))
+      *bus = "ide";
+    else if (strstr (d->type, "AHCI") || strstr (d->type, "SATA"))
+      *bus = "sata";
+    else if (strstr (d->type, "NVME"))
+      *bus = "nvme";
+    else {
+      *bus = "scsi";
+      *model = strcmp (d->type, "VirtualBusLogicController") == 0 ? "buslogic"
+        : strcmp (d->type, "VirtualLsiLogicSASController") == 0 ? "lsisas1068"
+        : strcmp (d->type, "ParaVirtualSCSIController") == 0 ? "pvscsi"
+        : "lsilogic";
     }
-  return "sd";
+    return true;
+  }
+  return false;
+}
+
+/* libvirt's device names for (bus, controller, unit), as the VMX reader
+ * names them. */
+static char *
+disk_target (const char *bus, int ctrl, int unit)
+{
+  int idx;
+  const char *pre = "sd";
+  if (strcmp (bus, "ide") == 0) {
+    pre = "hd";
+    idx = ctrl * 2 + unit;
+  }
+  else if (strcmp (bus, "sata") == 0)
+    idx = ctrl * 30 + unit;
+  else if (strcmp (bus, "nvme") == 0)
+    return one_xasprintf ("nvme%dn%d", ctrl, unit + 1);
+  else
+    idx = ctrl * 15 + (unit < 7 ? unit : unit - 1);
+  char name[16];
+  size_t n = 0;
+  char tmp[8];
+  int i = idx;
+  do {                                  /* a..z, aa..az, ... */
+    tmp[n++] = (char) ('a' + i % 26);
+    i = i / 26 - 1;
+  } while (i >= 0 && n < sizeof tmp);
+  size_t k = 0;
+  for (; *pre; pre++)
+    name[k++] = *pre;
+  while (n)
+    name[k++] = tmp[--n];
+  name[k] = '\0';
+  return one_xstrdup (name);
 }
 
 char *
 one_mon_vm_template (const one_mon_vm *vm)
 {
-  one_buf b = { 0 };
-  char num[32];
-  kv (&b, "", "NAME", vm->name);
-  snprintf (num, sizeof num, "%lld", vm->num_cpu);
-  kv (&b, "\n", "CPU", num);
-  kv (&b, "\n", "VCPU", num);
-  snprintf (num, sizeof num, "%lld", vm->memory_mb);
-  kv (&b, "\n", "MEMORY", num);
-  one_buf_puts (&b, "\nOS=[");
-  kv (&b, "", "ARCH", strstr (vm->guest_id, "64") ? "x86_64" : "i686");
-  kv (&b, ",", "GUESTOS", vm->guest_id);
-  one_buf_puts (&b, "]");
-  int sd = 0;
+  one_vmx_facts *f = one_xcalloc (1, sizeof *f);
+  f->name = one_xstrdup (vm->name);
+  f->memory_mib = vm->memory_mb;
+  f->vcpus = vm->num_cpu;
+  /* OpenNebula's OS/GUESTOS is handed to ReconfigVM as guestId: the API's
+   * identifier ("ubuntu64Guest"), not the .vmx spelling. */
+  f->guest_os = one_xstrdup (vm->guest_id);
+  f->arch = one_xstrdup (strstr (vm->guest_id, "64") ? "x86_64" : "i686");
+  f->firmware = one_xstrdup (one_streq (vm->firmware, "efi") ? "efi" : "bios");
+  size_t n = 0;
+  for (const one_vi_node *d = one_vi_child (vm->devices, NULL); d; d = d->next)
+    n++;
+  f->disks = one_xcalloc (n + 1, sizeof *f->disks);
+  f->nics = one_xcalloc (n + 1, sizeof *f->nics);
   for (const one_vi_node *d = one_vi_child (vm->devices, NULL); d; d = d->next) {
-    const char *file = one_vi_text (d, "backing/fileName");
     bool disk = one_streq (d->type, "VirtualDisk");
-    bool cd = one_streq (d->type, "VirtualCdrom") && file && *file;
-    if ((disk || cd) && file) {
-      int ide = 0;
-      const char *pre = ctrl_prefix (vm->devices, ll (d, "controllerKey"), &ide);
-      int idx = strcmp (pre, "hd") == 0 ? ide + (int) ll (d, "unitNumber") : sd++;
-      char target[16];
-      snprintf (target, sizeof target, "%s%c", pre, 'a' + (idx % 26));
-      one_buf_puts (&b, "\nDISK=[");
-      if (cd)
-        kv (&b, "", "TYPE", "CDROM");
-      kv (&b, cd ? "," : "", "SOURCE", file);
-      kv (&b, ",", "TARGET", target);
-      one_buf_puts (&b, "]");
+    bool cd = one_streq (d->type, "VirtualCdrom");
+    if (disk || cd) {
+      const char *bus = "scsi", *model = NULL;
+      int ctrl = 0;
+      ctrl_info (vm->devices, ll (d, "controllerKey"), &bus, &ctrl, &model);
+      int unit = (int) ll (d, "unitNumber");
+      const char *file = one_vi_text (d, "backing/fileName");
+      one_vmx_disk *x = &f->disks[f->n_disks++];
+      x->bus = one_xstrdup (bus);
+      x->controller = ctrl;
+      x->unit = unit;
+      x->target = disk_target (bus, ctrl, unit);
+      x->device = one_xstrdup (disk ? "disk" : "cdrom");
+      x->block = d->child && one_vi_child (d, "backing")
+        && one_vi_child (d, "backing")->type
+        && strstr (one_vi_child (d, "backing")->type, "Device") != NULL;
+      x->file_name = file && *file ? one_xstrdup (file) : NULL;
+      x->path = file && *file ? one_xstrdup (file) : NULL;
+      x->controller_model = model ? one_xstrdup (model) : NULL;
     }
     else if (one_vi_dev_is_nic (d)) {
+      one_vmx_nic *c = &f->nics[f->n_nics];
+      c->index = (int) f->n_nics++;
+      const char *mac = one_vi_text (d, "macAddress");
+      if (mac && *mac) {
+        c->mac = one_xstrdup (mac);
+        for (char *p = c->mac; *p; p++)
+          if (*p >= 'A' && *p <= 'Z')
+            *p = (char) (*p - 'A' + 'a');
+      }
+      c->model = one_xstrdup (nic_model (d->type));
       const char *net = one_vi_text (d, "backing/deviceName");
-      if (!net || !*net)
-        net = str (d, "backing/port/portgroupKey");
-      one_buf_puts (&b, "\nNIC=[");
-      kv (&b, "", "MAC", str (d, "macAddress"));
-      kv (&b, ",", "BRIDGE", net);
-      kv (&b, ",", "NETWORK", net);
-      kv (&b, ",", "MODEL", nic_model (d->type));
-      one_buf_puts (&b, "]");
+      const char *pg = one_vi_text (d, "backing/port/portgroupKey");
+      if (net && *net) {
+        c->network = one_xstrdup (net);
+        c->type = one_xstrdup ("bridge");
+      }
+      else if (pg && *pg) {
+        c->dvs_portgroup_id = one_xstrdup (pg);
+        c->type = one_xstrdup ("vds");
+      }
+      else
+        c->type = one_xstrdup ("null");
     }
   }
-  kv (&b, "\n", "IMPORT_VM_ID", vm->name);
-  kv (&b, "\n", "VMX", vm->vmx_path);
-  one_buf_putc (&b, '\n');
-  return one_buf_steal (&b);
+  char *t = one_vmx_template (f);
+  one_vmx_facts_free (f);
+  return t;
 }
 
 void

@@ -24,6 +24,7 @@ typedef struct one_mon_vm {
   long long memory_mb;         /* summary.config.memorySizeMB */
   const char *guest_id;        /* summary.config.guestId */
   const char *vmx_path;        /* summary.config.vmPathName "[ds] dir/x.vmx" */
+  const char *firmware;        /* config.firmware (with devices), or NULL */
   const one_vi_node *devices;  /* config.hardware.device (when asked for) */
 } one_mon_vm;
 
@@ -57,7 +58,9 @@ ONE_DEFINE_AUTO (one_mon)
 const one_mon_vm *one_mon_find_vm (const one_mon *m, const char *name);
 /* "STATE=a USEDCPU=12.50 USEDMEMORY=524288 NETRX=0 NETTX=0" */
 char *one_mon_poll_line (const one_mon *m, const one_mon_vm *vm);
-/* The OpenNebula template of a VM (for IMPORT_TEMPLATE, not encoded). */
+/* The OpenNebula template of a VM (for IMPORT_TEMPLATE, not encoded), in
+ * the format of `esxmad-vmx to-template` (vmx_template.h), from the API's
+ * devices; GUESTOS is the API's guestId. */
 char *one_mon_vm_template (const one_mon_vm *vm);
 /* The whole IM probe output. */
 void one_mon_print (FILE *fp, const one_mon *m);

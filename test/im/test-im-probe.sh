@@ -99,48 +99,34 @@ keyed() {
 	}'
 }
 
-# The IMPORT_TEMPLATE of each wild VM against its .vmx (and guestId by SOAP
-# for the first few).
+# The IMPORT_TEMPLATE of each wild VM: decoded, it is what
+# `esxmad-vmx to-template` prints for the VM's .vmx (same format, same
+# facts), except that SOURCE is the datastore path and GUESTOS the API's
+# guestId (read here by raw SOAP for the first few VMs).
 check_templates() {
-	local side=$1 parsed=$2 root=$3 n=0 bad=0 name moref vmx i t
+	local side=$1 out=$2 root=$3 n=0 bad=0 name moref vmx t want
 	while read -r name moref _ _ vmxpath; do
 		case $name in one-[0-9]*) continue ;; esac
-		i=$(sed -n "s/^VM\[\([0-9]*\)\]\.DEPLOY_ID=$name\$/\1/p" "$parsed")
-		[ -n "$i" ] || continue
 		vmx=$root$vmxpath
-		t=$(sed -n "s/^VM\[$i\]\.IMPORT_TEMPLATE\.//p" "$parsed")
-		local mem cpu file mac net ds dir
-		mem=$(sed -n 's/^memSize = "\(.*\)"/\1/p' "$vmx")
-		cpu=$(sed -n 's/^numvcpus = "\(.*\)"/\1/p' "$vmx")
-		file=$(sed -n 's/^scsi0:0.fileName = "\(.*\)"/\1/p' "$vmx")
-		mac=$(sed -n 's/^ethernet0.\(generatedA\|a\)ddress = "\(.*\)"/\2/p' "$vmx")
-		net=$(sed -n 's/^ethernet0.networkName = "\(.*\)"/\1/p' "$vmx")
+		t=$(grep -F "DEPLOY_ID=\"$name\"," "$out" | sed -n 's/.*IMPORT_TEMPLATE="\([^"]*\)".*/\1/p' | base64 -d)
+		want=$("$B/bin/esxmad-vmx" to-template "$vmx" 2>&1 | grep -v -e 'SOURCE = ' -e 'GUESTOS = ')
+		local dir file src
 		dir=$(basename "$(dirname "$vmx")")
-		ds=$(sed -n "s/^VM\[$i\]\.IMPORT_TEMPLATE\.VMX=\[\([^]]*\)\].*/\1/p" "$parsed")
-		local want="NAME=$name
-CPU=$cpu
-VCPU=$cpu
-MEMORY=$mem
-DISK[0].SOURCE=[$ds] $dir/$file
-DISK[0].TARGET=sda
-NIC[0].MAC=$mac
-NIC[0].BRIDGE=$net
-NIC[0].NETWORK=$net
-IMPORT_VM_ID=$name"
-		local got
-		got=$(grep -E '^(NAME|CPU|VCPU|MEMORY|DISK\[0\]\.(SOURCE|TARGET)|NIC\[0\]\.(MAC|BRIDGE|NETWORK)|IMPORT_VM_ID)=' <<<"$t")
-		if [ "$got" != "$want" ]; then
+		file=$(sed -n 's/^scsi0:0.fileName = "\(.*\)"/\1/p' "$vmx")
+		src=$(grep -o 'SOURCE = "[^"]*"' <<<"$t" | head -1)
+		if [ "$(grep -v -e 'SOURCE = ' -e 'GUESTOS = ' <<<"$t")" != "$want" ] ||
+			! grep -q "^DISK = \[ SOURCE = \"\[[^]]*\] $dir/$file\",\$" <<<"$t"; then
 			bad=$((bad + 1))
-			[ $bad -le 2 ] && diff <(echo "$want") <(echo "$got") | sed 's/^/     /'
+			[ $bad -le 2 ] && { echo "     $name:"; diff <(echo "$want") <(echo "$t") | sed 's/^/     /'; }
 		fi
 		if [ $n -lt 4 ]; then
 			local gid
 			gid=$(soap_prop "$side" VirtualMachine "$moref" summary.config.guestId)
-			grep -qx "OS\[0\]\.GUESTOS=$gid" <<<"$t" || { bad=$((bad + 1)); echo "     $name: GUESTOS != $gid"; }
+			grep -q "GUESTOS = \"$gid\" \]" <<<"$t" || { bad=$((bad + 1)); echo "     $name: GUESTOS != $gid"; }
 		fi
 		n=$((n + 1))
-	done <"$WORK/vms"
-	check "IMPORT_TEMPLATE of $n wild VMs matches their .vmx and guestId" test $bad = 0
+	done < <(sim_vms "$side" | awk -v h="$4" '$3 == h')
+	check "IMPORT_TEMPLATE of $n wild VMs = esxmad-vmx to-template of their .vmx (SOURCE as [ds] path, GUESTOS = guestId)" test $bad = 0 -a $n -gt 0
 }
 
 run_case() {
@@ -153,8 +139,9 @@ run_case() {
 	soap_login esx
 	PC=ha-property-collector
 	HOSTREF=ha-host
-	if [ "$n" -ge 1 ]; then soap_rename esx wild-1 one-7; fi
-	if [ "$n" -ge 4 ]; then soap_rename esx wild-2 one-12; soap_rename esx wild-3 one-120; fi
+	if [ "$n" -ge 4 ]; then
+		soap_rename esx wild-1 one-7; soap_rename esx wild-2 one-12; soap_rename esx wild-3 one-120
+	fi
 	sim_ctl esx POST /esxsim/stats/reset >/dev/null
 
 	# first cycle: with Login
@@ -174,21 +161,21 @@ run_case() {
 	keyed <"$WORK/parsed" | sort >"$WORK/got"
 	expected esx1 esx | sort >"$WORK/want"
 	check "[$n] every key equals the model" diff "$WORK/want" "$WORK/got"
-	[ "$n" -ge 1 ] && check_templates esx "$WORK/parsed" "$ESX_ROOT"
-	if [ "$n" -ge 1 ]; then
+	[ "$n" -ge 1 ] && check_templates esx "$WORK/out" "$ESX_ROOT" esx1
+	if [ "$n" -ge 4 ]; then
 		check "[$n] one-7 has ID=7 and no IMPORT_TEMPLATE" \
 			sh -c "grep -q '^VM=\[ID=7,DEPLOY_ID=\"one-7\",POLL=' '$WORK/out'"
 	fi
 
 	# poll shares the code path: same line as in the probe, exactly one line
 	local vm
-	for vm in one-7 one-12 one-120; do
+	for vm in one-7 one-12 one-120 wild-1 wild-4; do
 		grep -q "DEPLOY_ID=\"$vm\"" "$WORK/out" || continue
 		"$POLL" "$vm" esx1 "${vm#one-}" esx1 >"$WORK/poll" 2>"$WORK/err"
 		check "[$n] poll $vm exit 0" test $? = 0
 		check "[$n] poll $vm: oned's parser accepts it" sh -c "'$PARSE' poll <'$WORK/poll' >/dev/null"
 		check "[$n] poll $vm = the probe's POLL ($(cat "$WORK/poll"))" \
-			grep -qF "DEPLOY_ID=\"$vm\",POLL=\"$(cat "$WORK/poll")\"]" "$WORK/out"
+			sh -c "grep -F 'DEPLOY_ID=\"$vm\",' '$WORK/out' | grep -qF ',POLL=\"$(cat "$WORK/poll")\"]'"
 	done
 	"$POLL" one-1 esx1 1 esx1 >"$WORK/poll" 2>/dev/null
 	check "[$n] poll of a missing VM (one-1, while one-12/one-120 may exist): STATE=d, exit 0" \
@@ -225,6 +212,7 @@ for h in host1 host2; do
 	keyed <"$WORK/parsed" | sort >"$WORK/got"
 	expected "$h" vpx | sort >"$WORK/want"
 	check "[vpx $h] every key equals the model, only $h's VMs ($(grep -c '^VM=' "$WORK/out"))" diff "$WORK/want" "$WORK/got"
+	check_templates vpx "$WORK/out" "$VPX_ROOT" "$h"
 done
 "$PROBE" 0 esx9 >/dev/null 2>"$WORK/err"
 check "[vpx] unknown host: failure" test $? != 0
