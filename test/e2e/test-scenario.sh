@@ -121,6 +121,11 @@ if [ "$DEPLOYED" = 1 ]; then
 			&& check "the probe reports VM 42 running" grep -q '^# VM ID=42 DEPLOY_ID=one-42 POLL="STATE=a' <<<"$STEP_OUT"
 	fi
 
+	if have vmm/vmware/reboot; then
+		step "reboot" SUCCESS vmm REBOOT "$D/vm.xml" \
+			&& check "one-42 running after the reboot" state_is "$VPX1" one-42 running
+	else waiting "vmm/vmware/reboot" "VMM actions"; fi
+
 	# ---- disk hot-plug: TM mkimage + attach_disk, detach_disk + TM delete
 	vm42 "$D/vm-disk.xml" "$(oned_volatile 2 32 vmdk_thin sdb yes)"
 	if have vmm/vmware/attach_disk vmm/vmware/detach_disk tm/vmfs/mkimage tm/vmfs/delete; then
