@@ -179,7 +179,10 @@ one_vmm_disk_dspath (const char *p)
     return NULL;
   }
   const char *rest = path + strlen ("/vmfs/volumes/") + strlen (ds) + 1;
-  if (strchr (rest, '/') == NULL || strpbrk (ds, "[]")) {
+  const char *base = strrchr (path, '/') + 1;
+  if (strchr (rest, '/') == NULL || strpbrk (ds, "[]")
+      || !one_str_startswith (base, "disk.") || base[5] == '\0'
+      || strspn (base + 5, "0123456789") != strlen (base + 5)) {
     one_error ("disk path '%s': %s", p, want);
     return NULL;
   }
