@@ -1,34 +1,28 @@
-/* Fuzz target: the vmwarerc reader (through a file, as it is used) and
- * the connection target built from it. */
+/* Fuzz target: vmwarerc parsing and connection targets. */
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
-#include <unistd.h>
+#include <string.h>
 
 #include "esxmad.h"
 
 int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
-  static char path[64];
-  if (!path[0])
-    snprintf (path, sizeof path, "/tmp/esxmad-fuzz-conf.%ld", (long) getpid ());
-  FILE *f = fopen (path, "w");
-  if (!f)
-    return 0;
-  fwrite (data, 1, size, f);
-  fclose (f);
-  one_conf *c = one_conf_load (path);
+  one_conf *c = one_conf_parse ("/nonexistent/fuzz/vmwarerc",
+                                (const char *) data, size);
   if (c) {
-    one_target *t = one_conf_target (c, "esx1");
-    one_target_free (t);
-    for (size_t i = 0; i < c->n_hosts; i++) {
-      t = one_conf_target (c, c->hosts[i].name);
+    const char *hosts[] = { "esx1", "h", c->n_hosts ? c->hosts[0].name : "x" };
+    for (int i = 0; i < 3; i++) {
+      one_target *t = one_conf_target (c, hosts[i]);
+      if (t && (!t->libvirt_uri || !t->address || t->api_port < 1
+                || t->api_port > 65535))
+        abort ();
       one_target_free (t);
     }
     one_conf_free (c);
   }
+  else if (!one_errmsg () || !strstr (one_errmsg (), "config '/nonexistent/fuzz/vmwarerc'"))
+    abort ();
   one_error_reset ();
-  unlink (path);
   return 0;
 }

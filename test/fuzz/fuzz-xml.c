@@ -1,6 +1,8 @@
-/* Fuzz target: the Expat tree and its path queries. */
+/* Fuzz target: the Expat tree, path queries, and the deployment file
+ * reader (with the <metadata>-less XML for libvirt parsed again). */
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "esxmad.h"
 
@@ -9,19 +11,37 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
   one_xml_doc *d = one_xml_parse ((const char *) data, size, "fuzz");
   if (d) {
-    one_xml *r = one_xml_root (d);
-    (void) one_xml_get (r, "/VM/TEMPLATE/DISK[DISK_ID=1]/TYPE");
-    (void) one_xml_doc_get (d, "//disk/source/@file");
-    one_xml **all = NULL;
-    int n = one_xml_find_all (r, "/VM/TEMPLATE/NIC", &all);
-    for (int i = 0; i < n; i++)
-      (void) one_xml_get (all[i], "MAC");
-    free (all);
-    for (one_xml *c = one_xml_child (r, NULL); c; c = one_xml_next (c, NULL)) {
-      char *e = one_xml_escape (one_xml_text (c) ? one_xml_text (c) : "");
-      free (e);
+    static const char *paths[] = {
+      "/VM/TEMPLATE/DISK[DISK_ID=1]/TYPE", "//disk/source/@file",
+      "/domain/metadata/datavmx", "//*[2]", "/*/*[@a='b']/c", "//x[y]",
+    };
+    for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
+      one_xml **v = NULL;
+      int n = one_xml_find_all (one_xml_root (d), paths[i], &v);
+      for (int j = 0; j < n; j++) {
+        size_t s, e;
+        one_xml_span (v[j], &s, &e);
+        if (s >= e || e > size)
+          abort ();
+      }
+      free (v);
+      (void) one_xml_doc_get (d, paths[i]);
     }
     one_xml_doc_free (d);
+  }
+  one_domain *dom = one_domain_parse ((const char *) data, size, "fuzz");
+  if (dom) {
+    char *x = one_domain_libvirt_xml (dom);
+    one_domain *again = one_domain_parse (x, strlen (x), "fuzz again");
+    if (!again)
+      abort ();
+    one_domain_free (again);
+    free (x);
+    char *ds = one_domain_datastore (dom);
+    free (ds);
+    char *l = one_domain_datavmx_lines (dom);
+    free (l);
+    one_domain_free (dom);
   }
   one_error_reset ();
   return 0;

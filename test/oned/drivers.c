@@ -566,7 +566,7 @@ im_monitor (int host_id, const char *hostname, const char *ds_location)
   buf line = { 0 };
   char *save = NULL;
   for (char *w = strtok_r (all.d, " \t\n", &save); w; w = strtok_r (NULL, " \t\n", &save)) {
-    if (strpbrk (w, "*?") || (strchr (w, '[') && strchr (w, ']')))
+    if (strpbrk (w, "*?"))
       tracef ("    note: word '%s' is a shell pattern in run_probes' `echo $data`", w);
     buf_printf (&line, "%s%s", line.len ? " " : "", w);
   }
