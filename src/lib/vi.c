@@ -424,6 +424,8 @@ struct one_vi {
   bool tp_mismatch;
   one_buf resp;
   bool resp_too_big;
+  char errbuf[CURL_ERROR_SIZE];
+  char *ca_file;
   unsigned requests, logins;
   struct vi_stat stats[48];
   size_t n_stats;
@@ -692,6 +694,7 @@ post (one_vi *vi, const char *method, const char *body,
   curl_easy_setopt (vi->curl, CURLOPT_COOKIE, vi->cookie);
   one_buf_reset (&vi->resp);
   vi->resp_too_big = false;
+  vi->errbuf[0] = '\0';
   double t0 = one_now ();
   count (vi, method);
   CURLcode rc = curl_easy_perform (vi->curl);
@@ -703,12 +706,18 @@ post (one_vi *vi, const char *method, const char *body,
       one_error ("vSphere %s: TLS certificate of '%s' has SHA1 thumbprint "
                  "'%s', expected '%s' (:tls_thumbprint: in vmwarerc); "
                  "refused", method, vi->where, vi->seen_tp, vi->expect_tp);
+    else if (vi->ca_file && (rc == CURLE_PEER_FAILED_VERIFICATION
+                             || rc == CURLE_SSL_CACERT_BADFILE))
+      one_error ("vSphere %s: TLS certificate of '%s' not verified with "
+                 "'%s' (:tls_ca_file: in vmwarerc): %s; refused", method,
+                 vi->where, vi->ca_file,
+                 vi->errbuf[0] ? vi->errbuf : curl_easy_strerror (rc));
     else if (vi->resp_too_big)
       one_error ("vSphere %s: response from '%s' larger than %u MiB",
                  method, vi->where, VI_MAX_RESPONSE >> 20);
     else
       one_error ("vSphere %s: curl_easy_perform '%s': %s", method, vi->url,
-                 curl_easy_strerror (rc));
+                 vi->errbuf[0] ? vi->errbuf : curl_easy_strerror (rc));
     return NULL;
   }
   long code = 0;
@@ -879,6 +888,7 @@ one_vi_connect (const one_target *t)
   curl_easy_setopt (c, CURLOPT_URL, vi->url);
   curl_easy_setopt (c, CURLOPT_POST, 1L);
   curl_easy_setopt (c, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt (c, CURLOPT_ERRORBUFFER, vi->errbuf);
   curl_easy_setopt (c, CURLOPT_TIMEOUT, (long) vi->timeout);
   curl_easy_setopt (c, CURLOPT_CONNECTTIMEOUT, (long) (vi->timeout < 30 ? vi->timeout : 30));
   curl_easy_setopt (c, CURLOPT_WRITEFUNCTION, on_write);
@@ -899,6 +909,7 @@ one_vi_connect (const one_target *t)
       curl_easy_setopt (c, CURLOPT_SSL_CTX_DATA, vi);
     }
     else if (t->tls_ca_file && *t->tls_ca_file) {
+      vi->ca_file = one_xstrdup (t->tls_ca_file);
       curl_easy_setopt (c, CURLOPT_CAINFO, t->tls_ca_file);
       curl_easy_setopt (c, CURLOPT_SSL_VERIFYPEER, 1L);
       curl_easy_setopt (c, CURLOPT_SSL_VERIFYHOST, 2L);
@@ -980,6 +991,7 @@ one_vi_free (one_vi *vi)
   free (vi->property_collector);
   free (vi->session_manager);
   free (vi->expect_tp);
+  free (vi->ca_file);
   one_buf_free (&vi->resp);
   free (vi);
 }
@@ -1002,8 +1014,23 @@ one_vi_logout (one_vi *vi)
 /* PropertyCollector                                                      */
 /* ====================================================================== */
 
-one_vi_node *
-one_vi_retrieve (one_vi *vi, const char *specset)
+/* Does a RetrievePropertiesEx answer say, per property, that the session
+ * is not authenticated?  (vcsim does so in missingSet instead of a
+ * fault.) */
+static bool
+missing_not_authenticated (const one_vi_node *all)
+{
+  for (one_vi_node *o = one_vi_child (all, "objects"); o; o = one_vi_next (o))
+    for (one_vi_node *ms = one_vi_child (o, "missingSet"); ms; ms = one_vi_next (ms)) {
+      const one_vi_node *f = one_vi_path (ms, "fault/fault");
+      if (f && one_streq (f->type, "NotAuthenticated"))
+        return true;
+    }
+  return false;
+}
+
+static one_vi_node *
+retrieve_once (one_vi *vi, const char *specset)
 {
   one_vi_node *all = one_xcalloc (1, sizeof *all);
   all->name = one_xstrdup ("objects");
@@ -1054,6 +1081,28 @@ one_vi_retrieve (one_vi *vi, const char *specset)
                      vi->property_collector, q.data);
     one_buf_free (&q);
   }
+}
+
+one_vi_node *
+one_vi_retrieve (one_vi *vi, const char *specset)
+{
+  one_vi_node *all = retrieve_once (vi, specset);
+  if (!all || !missing_not_authenticated (all))
+    return all;
+  one_vi_node_free (all);
+  one_debug ("vSphere RetrievePropertiesEx: session not authenticated, "
+             "logging in again");
+  forget_session (vi);
+  if (login (vi) == -1)
+    return NULL;
+  all = retrieve_once (vi, specset);
+  if (all && missing_not_authenticated (all)) {
+    one_error ("vSphere RetrievePropertiesEx: NotAuthenticated: the new "
+               "session of '%s' is not authenticated either", vi->username);
+    one_vi_node_free (all);
+    return NULL;
+  }
+  return all;
 }
 
 one_vi_node *

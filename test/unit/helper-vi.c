@@ -1,64 +1,39 @@
 /* Test helper: drive src/lib/vi.c against the simulated ESX.
  *
- *   helper-vi COMMAND [ARGS...]
+ *   helper-vi HOST COMMAND [ARGS...]
  *
- * The target comes from the environment (so that this helper does not
- * depend on the vmwarerc loader): VI_ADDRESS, VI_PORT, VI_USER,
- * VI_PASSWORD_FILE, VI_THUMBPRINT, VI_CA_FILE, VI_NO_VERIFY=1, VI_HTTP=1,
- * VI_CACHE_DIR, VI_TIMEOUT.
- *
- * Commands: login | logout | find NAME | reset NAME | nic-add NAME MODEL NET
- * MAC | nic-remove NAME MAC | nics NAME | disk-add NAME FILE BUS UNIT |
- * disk-remove NAME BUS UNIT | disks NAME | guest NAME ID | extra NAME KEY
- * VALUE | requests (prints the request count after the command). */
+ * The target is HOST in vmwarerc ($VMWARERC).  Commands: login | logout |
+ * find NAME | reset NAME | nic-add NAME MODEL NET MAC | nic-remove NAME MAC
+ * | nics NAME | disk-add NAME FILE BUS UNIT | disk-remove NAME BUS UNIT |
+ * disks NAME | guest NAME ID | extra NAME KEY VALUE.  With
+ * VI_PRINT_REQUESTS set, the request count goes to stderr.  Exit 0 ok,
+ * 1 failed, 2 usage, 3 VM not found. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "esxmad.h"
 
-static char *
-env (const char *k)
-{
-  const char *v = getenv (k);
-  return v && *v ? one_xstrdup (v) : NULL;
-}
-
 int
 main (int argc, char **argv)
 {
   one_progname = "helper-vi";
-  if (argc < 2) {
-    fprintf (stderr, "usage: helper-vi COMMAND [ARGS]\n");
+  if (argc < 3) {
+    fprintf (stderr, "usage: helper-vi HOST COMMAND [ARGS]\n");
     return 2;
   }
-  one_target t = { 0 };
-  t.host = env ("VI_ADDRESS");
-  t.address = env ("VI_ADDRESS");
-  t.api_port = getenv ("VI_PORT") ? atoi (getenv ("VI_PORT")) : 443;
-  t.username = env ("VI_USER");
-  t.tls_thumbprint = env ("VI_THUMBPRINT");
-  t.tls_ca_file = env ("VI_CA_FILE");
-  t.tls_no_verify = getenv ("VI_NO_VERIFY") != NULL;
-  t.tls_http = getenv ("VI_HTTP") != NULL;
-  t.cache_dir = env ("VI_CACHE_DIR");
-  t.timeout = getenv ("VI_TIMEOUT") ? atoi (getenv ("VI_TIMEOUT")) : 30;
-  const char *pf = getenv ("VI_PASSWORD_FILE");
-  if (pf) {
-    char *data = NULL;
-    size_t len = 0;
-    if (one_read_file (pf, 4096, &data, &len) == -1)
-      return one_fail (2);
-    data[strcspn (data, "\r\n")] = '\0';
-    t.password = data;
-    one_secret_register (data);
-  }
-  else
-    t.password = one_xstrdup ("");
+  ONE_AUTO (one_conf) *c = one_conf_load_default ();
+  if (!c)
+    return one_fail (2);
+  ONE_AUTO (one_target) *t = one_conf_target (c, argv[1]);
+  if (!t)
+    return one_fail (2);
+  argv++;
+  argc--;
 
   int rc = 0;
   const char *cmd = argv[1];
-  one_vi *vi = one_vi_connect (&t);
+  one_vi *vi = one_vi_connect (t);
   if (!vi)
     rc = -1;
   else if (strcmp (cmd, "login") == 0)
@@ -77,12 +52,18 @@ main (int argc, char **argv)
       rc = one_vi_reset_vm (vi, vm);
     else if (strcmp (cmd, "nic-add") == 0 && argc == 6)
       rc = one_vi_nic_add (vi, vm, argv[3], argv[4], argv[5]);
-    else if (strcmp (cmd, "nic-remove") == 0 && argc == 4)
+    else if (strcmp (cmd, "nic-remove") == 0 && argc == 4) {
       rc = one_vi_nic_remove (vi, vm, argv[3]);
+      if (rc == 1)
+        rc = 3;
+    }
     else if (strcmp (cmd, "disk-add") == 0 && argc == 6)
       rc = one_vi_disk_add (vi, vm, argv[3], atoi (argv[4]), atoi (argv[5]));
-    else if (strcmp (cmd, "disk-remove") == 0 && argc == 5)
+    else if (strcmp (cmd, "disk-remove") == 0 && argc == 5) {
       rc = one_vi_disk_remove (vi, vm, atoi (argv[3]), atoi (argv[4]));
+      if (rc == 1)
+        rc = 3;
+    }
     else if (strcmp (cmd, "guest") == 0 && argc == 4) {
       one_vi_spec s = { 0 };
       one_vi_spec_guest_id (&s, argv[3]);
@@ -124,8 +105,6 @@ main (int argc, char **argv)
     fprintf (stderr, "requests=%u logins=%u\n", one_vi_requests (vi),
              one_vi_logins (vi));
   one_vi_free (vi);
-  free (t.host); free (t.address); free (t.username); free (t.password);
-  free (t.tls_thumbprint); free (t.tls_ca_file); free (t.cache_dir);
   if (rc == -1)
     return one_fail (1);
   return rc;

@@ -23,6 +23,8 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 	"time"
@@ -81,7 +83,17 @@ func main() {
 		log.Print("warning: no -password-file, every login fails")
 	}
 
+	if pf := os.Getenv("ESXSIM_CPUPROFILE"); pf != "" {
+		f, err := os.Create(pf)
+		if err == nil {
+			pprof.StartCPUProfile(f)
+			defer pprof.StopCPUProfile()
+		}
+	}
+	old := debug.SetGCPercent(400) // building the inventory allocates a lot; collect less often
 	sim, err := buildModel(*flagMode, password)
+	debug.SetGCPercent(old)
+	pprof.StopCPUProfile()
 	if err != nil {
 		log.Fatalf("building model: %v", err)
 	}

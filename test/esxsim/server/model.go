@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"fmt"
+	"log"
 	"net"
 	"net/url"
 	"os"
@@ -51,6 +52,7 @@ type Sim struct {
 
 	lastDsRefresh time.Time
 	curBody       []byte // body of the SOAP call being handled (under mux)
+	pages         map[string]*pageStash
 }
 
 func newUUID() string {
@@ -68,7 +70,7 @@ func vmfsUUID() string {
 
 func buildModel(mode, password string) (*Sim, error) {
 	ctx := context.Background()
-	s := &Sim{mode: mode, stats: map[string]int{}, sessions: map[string]bool{}}
+	s := &Sim{mode: mode, stats: map[string]int{}, sessions: map[string]bool{}, pages: map[string]*pageStash{}}
 	var m *simulator.Model
 	if mode == "esx" {
 		m = simulator.ESX()
@@ -154,8 +156,12 @@ func buildModel(mode, password string) (*Sim, error) {
 	}
 	s.refreshDatastores(true)
 
+	t0 := time.Now()
 	if err := s.createWildVMs(ctx, *flagVMs); err != nil {
 		return nil, fmt.Errorf("wild VMs: %v", err)
+	}
+	if *flagVerbose {
+		log.Printf("created %d wild VMs in %v", *flagVMs, time.Since(t0))
 	}
 	s.refreshDatastores(true)
 	s.refreshStats()
@@ -172,6 +178,7 @@ func setupHost(h *simulator.HostSystem, name string, esx bool, idx int) {
 		if d, ok := h.Config.Network.DnsConfig.(*types.HostDnsConfig); ok {
 			parts := strings.SplitN(name, ".", 2)
 			d.HostName = parts[0]
+			d.DomainName = ""
 			if len(parts) > 1 {
 				d.DomainName = parts[1]
 			}

@@ -268,6 +268,9 @@ func (s *Sim) serveSOAP(w http.ResponseWriter, r *http.Request) {
 		}
 	case "TerminateSession":
 		if res.StatusCode == 200 {
+			if method == nil {
+				break
+			}
 			if req, ok := method.Body.(*types.TerminateSession); ok {
 				s.statsMu.Lock()
 				for _, id := range req.SessionId {
@@ -278,6 +281,9 @@ func (s *Sim) serveSOAP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	out := rewriteResponse(rec.Body.Bytes(), rootDir)
+	if name == "RetrievePropertiesEx" && res.StatusCode == 200 {
+		out = s.pageResponse(out, s.pageSize(method))
+	}
 	for k, v := range rec.Header() {
 		if k == "Content-Length" {
 			continue
@@ -316,7 +322,7 @@ func (s *Sim) hook(name string, m *simulator.Method) *reply {
 	ctx := context.Background()
 	c := s.client
 	switch name {
-	case "RetrieveProperties", "RetrievePropertiesEx", "ContinueRetrievePropertiesEx", "CheckForUpdates":
+	case "RetrieveProperties", "RetrievePropertiesEx", "CheckForUpdates":
 		// cheap hints: only refresh what the request may read
 		if s.reqMentions("VirtualMachine") || s.reqMentions("HostSystem") || s.reqMentions("ContainerView") || name != "RetrievePropertiesEx" && name != "RetrieveProperties" {
 			s.refreshStats()
@@ -353,14 +359,13 @@ func (s *Sim) hook(name string, m *simulator.Method) *reply {
 		if vm == nil {
 			return notFoundReply(req.This)
 		}
-		if f := s.checkNICs(&req.Spec); f != nil {
-			return failTask(req.This, name, f, "Invalid configuration for device '0'.")
-		}
+		fixes := s.unknownNICs(&req.Spec)
 		destroy := s.prepareDisks(vm, &req.Spec)
 		res, err := methods.ReconfigVM_Task(ctx, c, req)
 		if err != nil {
 			return soapErrReply(err)
 		}
+		s.restoreNICs(vm, fixes)
 		if taskOK(res.Returnval) {
 			for _, p := range destroy {
 				_ = deleteVMDK(p)
@@ -400,6 +405,14 @@ func (s *Sim) hook(name string, m *simulator.Method) *reply {
 		}
 		if miss := s.missingDisk(vm); miss != "" {
 			return failTask(req.This, name, &types.FileNotFound{FileFault: types.FileFault{File: miss}}, "File "+miss+" was not found")
+		}
+		return nil
+
+	case "SuspendVM_Task":
+		vm := s.vmOf(m.This)
+		if vm != nil && vm.Runtime.PowerState != types.VirtualMachinePowerStatePoweredOn {
+			return failTask(m.This, name, &types.InvalidPowerState{RequestedState: "poweredOn", ExistingState: vm.Runtime.PowerState},
+				"The attempted operation cannot be performed in the current state ("+powerText(vm.Runtime.PowerState)+").")
 		}
 		return nil
 
@@ -472,6 +485,13 @@ func (s *Sim) hook(name string, m *simulator.Method) *reply {
 
 	case "ReconfigureAutostart", "AutoStartPowerOn", "AutoStartPowerOff":
 		return s.autostart(name, m)
+
+	case "CreateSnapshot_Task", "RevertToSnapshot_Task", "RevertToCurrentSnapshot_Task", "RemoveSnapshot_Task",
+		"RemoveAllSnapshots_Task", "RenameSnapshot":
+		return s.snapshotOp(name, m)
+
+	case "ContinueRetrievePropertiesEx", "CancelRetrievePropertiesEx":
+		return s.continueRetrieve(name, m)
 
 	case "CurrentTime":
 		return okReply(name, `<returnval>`+time.Now().UTC().Format("2006-01-02T15:04:05.000000Z")+`</returnval>`)

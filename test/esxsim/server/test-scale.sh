@@ -6,7 +6,7 @@ t0=$(date +%s%N)
 start_server big -mode esx -vms 1000
 t1=$(date +%s%N)
 echo "     startup (incl. ready-file wait): $(( (t1 - t0) / 1000000 )) ms, server-reported STARTUP_MS=$STARTUP_MS"
-check "startup under 10 s" test $(( (t1 - t0) / 1000000 )) -lt 10000
+check "startup under 60 s (about 2 s on an idle 2-core machine)" test $(( (t1 - t0) / 1000000 )) -lt 60000
 U="esx://127.0.0.1:$PORT/?no_verify=1"
 t0=$(date +%s%N)
 timeout 300 virsh -c "$U" list --all > "$T/list.out" 2>&1
@@ -16,6 +16,16 @@ check "list --all shows 1000 wild VMs" test "$(grep -c ' wild-' "$T/list.out")" 
 check "mix of states" sh -c "grep -q running '$T/list.out' && grep -q paused '$T/list.out' && grep -q 'shut off' '$T/list.out'"
 check "control /esxsim/vms has 1000 lines" test "$(curl -skf https://127.0.0.1:$PORT/esxsim/vms | wc -l)" -eq 1000
 check "dominfo wild-777" sh -c "timeout 60 virsh -c '$U' dominfo wild-777 | grep -q 'Name: *wild-777'"
+
+CLIENT="$SRVDIR/../bin/esxsim-client"
+if [ -x "$CLIENT" ]; then
+	timeout 120 "$CLIENT" -url "$URL" -password-file "$T/pw" pagecount 0 > "$T/pages0.out" 2>&1
+	check "RetrievePropertiesEx pages by 100 without maxObjects ($(tr '\n' ' ' < "$T/pages0.out"))" sh -c "grep -qx PAGES=10 '$T/pages0.out' && grep -qx OBJECTS=1000 '$T/pages0.out'"
+	timeout 120 "$CLIENT" -url "$URL" -password-file "$T/pw" pagecount 300 > "$T/pages300.out" 2>&1
+	check "maxObjects=300 gives 4 pages ($(tr '\n' ' ' < "$T/pages300.out"))" sh -c "grep -qx PAGES=4 '$T/pages300.out' && grep -qx OBJECTS=1000 '$T/pages300.out'"
+	timeout 120 "$CLIENT" -url "$URL" -password-file "$T/pw" monitor > "$T/mon.out" 2>&1
+	check "govmomi monitor sees 1000 VMs" test "$(grep -c '^VM wild-' "$T/mon.out")" -eq 1000
+fi
 
 t0=$(date +%s%N)
 start_server small -mode esx -vms 4

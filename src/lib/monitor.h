@@ -1,0 +1,72 @@
+/* esxmad: monitoring of a host and all its VMs in a constant number of
+ * vSphere round trips (one RetrievePropertiesEx over a TraversalSpec that
+ * fetches host, datastore and VM properties together; in a vCenter, one
+ * more small one to find the host by name), shared by the IM probe and the
+ * VMM poll action. */
+#ifndef ESXMAD_MONITOR_H
+#define ESXMAD_MONITOR_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "cleanup.h"
+#include "util.h"
+#include "vi.h"
+
+typedef struct one_mon_vm {
+  const char *name;            /* the VM's name (deploy id) */
+  const char *moref;
+  int id;                      /* <n> for "one-<n>", else -1 (wild) */
+  char state;                  /* 'a' poweredOn, 'p' suspended, 'd' poweredOff, '-' */
+  long long cpu_mhz;           /* quickStats.overallCpuUsage */
+  long long mem_mb;            /* quickStats.hostMemoryUsage */
+  long long num_cpu;           /* summary.config.numCpu */
+  long long memory_mb;         /* summary.config.memorySizeMB */
+  const char *guest_id;        /* summary.config.guestId */
+  const char *vmx_path;        /* summary.config.vmPathName "[ds] dir/x.vmx" */
+  const char *firmware;        /* config.firmware (with devices), or NULL */
+  const one_vi_node *devices;  /* config.hardware.device (when asked for) */
+} one_mon_vm;
+
+typedef struct one_mon_ds {
+  const char *name;
+  long long capacity, free;    /* bytes */
+} one_mon_ds;
+
+typedef struct one_mon {
+  const char *host_name;       /* HostSystem name */
+  const char *cpu_model;
+  long long cpu_mhz;           /* per core */
+  long long cores;
+  long long memory_bytes;
+  long long cpu_usage_mhz;     /* quickStats.overallCpuUsage */
+  long long mem_usage_mb;      /* quickStats.overallMemoryUsage */
+  size_t n_ds;
+  one_mon_ds *ds;
+  size_t n_vms;
+  one_mon_vm *vms;
+  one_vi_node *tree;           /* owns every string above */
+} one_mon;
+
+/* Collect host 'host' (an OpenNebula host name; in a standalone ESX the
+ * only host) with its datastores and VMs; with 'devices', also each VM's
+ * config.hardware.device (for IMPORT_TEMPLATE).  NULL with one_error. */
+one_mon *one_mon_collect (one_vi *vi, const char *host, bool devices);
+void one_mon_free (one_mon *m);
+ONE_DEFINE_AUTO (one_mon)
+
+const one_mon_vm *one_mon_find_vm (const one_mon *m, const char *name);
+/* "STATE=a USEDCPU=12.50 USEDMEMORY=524288 NETRX=0 NETTX=0" */
+char *one_mon_poll_line (const one_mon *m, const one_mon_vm *vm);
+/* The OpenNebula template of a VM (for IMPORT_TEMPLATE, not encoded), in
+ * the format of `esxmad-vmx to-template` (vmx_template.h), from the API's
+ * devices; GUESTOS is the API's guestId. */
+char *one_mon_vm_template (const one_mon_vm *vm);
+/* The whole IM probe output. */
+void one_mon_print (FILE *fp, const one_mon *m);
+
+/* Append 's' as an OpenNebula template string value, quotes included
+ * ('"' and '\\' escaped with a backslash). */
+void one_mon_quote (one_buf *b, const char *s);
+
+#endif
