@@ -38,18 +38,6 @@ one_vmm_vmid_from_list (const char *list, const char *name)
   return vmid_of (list, name);
 }
 
-#if !__has_include("ssh.h")
-/* Until the SSH module lands on main. */
-int
-one_vmm_vmx_merge (one_vmm *v, const one_domain *d, const char *lines)
-{
-  (void) v;
-  (void) lines;
-  one_error ("vm '%s': DATA_VMX and memory reservation need the ssh module, "
-             "not built in", d->name);
-  return -1;
-}
-#else
 int
 one_vmm_vmx_merge (one_vmm *v, const one_domain *d, const char *lines)
 {
@@ -101,4 +89,3 @@ one_vmm_vmx_merge (one_vmm *v, const one_domain *d, const char *lines)
              d->name, path, vmid);
   return 0;
 }
-#endif
