@@ -118,6 +118,11 @@ func main() {
 			parts[i] = fmt.Sprintf("%02X", b)
 		}
 		thumb = strings.Join(parts, ":")
+		for _, ref := range sim.hosts {
+			if h := hostObj(ref); h != nil {
+				h.Summary.Config.SslThumbprint = thumb
+			}
+		}
 		srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}}
 		ln = tls.NewListener(ln, srv.TLSConfig)
 		scheme = "https"

@@ -157,7 +157,11 @@ func buildModel(mode, password string) (*Sim, error) {
 	s.refreshDatastores(true)
 
 	t0 := time.Now()
-	if err := s.createWildVMs(ctx, *flagVMs); err != nil {
+	existing := s.registerExisting(ctx)
+	if len(existing) > 0 {
+		log.Printf("re-registered %d VMs found in the datastores", len(existing))
+	}
+	if err := s.createWildVMs(ctx, *flagVMs, existing); err != nil {
 		return nil, fmt.Errorf("wild VMs: %v", err)
 	}
 	if *flagVerbose {
