@@ -44,6 +44,8 @@ var (
 	flagHostname  = flag.String("hostname", "esx1.sim.local", "host name (esx mode)")
 	flagHostNames = flag.String("host-names", "host1,host2", "host names (vpx mode)")
 	flagVerbose   = flag.Bool("v", false, "log every SOAP call")
+	flagHostCPUs  = flag.Int("host-cpus", 8, "CPU cores per host")
+	flagHostMemMB = flag.Int64("host-memory-mb", 32768, "memory per host (MiB)")
 	flagHostIPs   = flag.String("host-ips", "", "comma list of management IPs (vmk0) per host; default: the listen address")
 )
 

@@ -144,6 +144,8 @@ func buildModel(mode, password string) (*Sim, error) {
 		s.hostNames = append(s.hostNames, names[i])
 	}
 
+	s.sizeHosts(hosts)
+
 	// datastores
 	for _, name := range strings.Split(*flagDatastore, ",") {
 		name = strings.TrimSpace(name)
@@ -238,6 +240,67 @@ func setupHost(h *simulator.HostSystem, name string, esx bool, idx int) {
 	h.ConfigManager.AutoStartManager = &ref
 	// realistic quick stats (updated in refreshStats)
 	h.Summary.QuickStats.Uptime = 86400 + int32(idx)*3600
+}
+
+// sizeHosts gives the hosts -host-cpus cores and -host-memory-mb memory
+// (vcsim's template has 2 cores and 4 GiB) and fixes the compute resource totals.
+func (s *Sim) sizeHosts(hosts []*simulator.HostSystem) {
+	cores := int16(*flagHostCPUs)
+	if cores < 1 {
+		cores = 1
+	}
+	pkgs := int16(1)
+	if cores >= 4 && cores%2 == 0 {
+		pkgs = 2
+	}
+	mem := *flagHostMemMB * 1024 * 1024
+	parents := map[types.ManagedObjectReference]bool{}
+	for _, h := range hosts {
+		hw := h.Summary.Hardware
+		hw.NumCpuPkgs, hw.NumCpuCores, hw.NumCpuThreads, hw.MemorySize = pkgs, cores, cores, mem
+		if h.Hardware != nil {
+			h.Hardware.CpuInfo.NumCpuPackages = pkgs
+			h.Hardware.CpuInfo.NumCpuCores = cores
+			h.Hardware.CpuInfo.NumCpuThreads = cores
+			h.Hardware.MemorySize = mem
+		}
+		if h.Parent != nil {
+			parents[*h.Parent] = true
+		}
+	}
+	for p := range parents {
+		var sum *types.ComputeResourceSummary
+		var members []types.ManagedObjectReference
+		switch cr := simulator.Map.Get(p).(type) {
+		case *mo.ComputeResource:
+			if cr.Summary != nil {
+				sum = cr.Summary.GetComputeResourceSummary()
+			}
+			members = cr.Host
+		case *simulator.ClusterComputeResource:
+			if cr.Summary != nil {
+				sum = cr.Summary.GetComputeResourceSummary()
+			}
+			members = cr.Host
+		}
+		if sum == nil {
+			continue
+		}
+		sum.TotalCpu, sum.TotalMemory, sum.NumCpuCores, sum.NumCpuThreads, sum.EffectiveCpu, sum.EffectiveMemory = 0, 0, 0, 0, 0, 0
+		for _, m := range members {
+			h := hostObj(m)
+			if h == nil {
+				continue
+			}
+			hw := h.Summary.Hardware
+			sum.TotalCpu += hw.CpuMhz * int32(hw.NumCpuCores)
+			sum.TotalMemory += hw.MemorySize
+			sum.NumCpuCores += hw.NumCpuCores
+			sum.NumCpuThreads += hw.NumCpuThreads
+			sum.EffectiveCpu += hw.CpuMhz * int32(hw.NumCpuCores)
+			sum.EffectiveMemory += hw.MemorySize / (1024 * 1024)
+		}
+	}
 }
 
 func (s *Sim) addDatastore(ctx context.Context, name string, hosts []*simulator.HostSystem) error {
@@ -495,8 +558,18 @@ func (s *Sim) refreshStats() {
 		if h == nil {
 			continue
 		}
-		h.Summary.QuickStats.OverallCpuUsage = 150 + hostCPU[ref]
-		h.Summary.QuickStats.OverallMemoryUsage = 1200 + hostMem[ref]
+		hw := h.Summary.Hardware
+		maxCPU := hw.CpuMhz * int32(hw.NumCpuCores) * 95 / 100
+		maxMem := int32(hw.MemorySize/(1024*1024)) * 95 / 100
+		cpu, mem := 150+hostCPU[ref], 1200+hostMem[ref]
+		if cpu > maxCPU {
+			cpu = maxCPU
+		}
+		if mem > maxMem {
+			mem = maxMem
+		}
+		h.Summary.QuickStats.OverallCpuUsage = cpu
+		h.Summary.QuickStats.OverallMemoryUsage = mem
 		h.Summary.QuickStats.DistributedCpuFairness = 0
 		h.Summary.QuickStats.DistributedMemoryFairness = 0
 	}
