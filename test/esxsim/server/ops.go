@@ -432,15 +432,18 @@ func (s *Sim) createWildVMs(ctx context.Context, n int, existing map[string]bool
 		vm := s.vmOf(t.Info.Result.(types.ManagedObjectReference))
 		vm.Config.ExtraConfig = nil
 		vms[i] = vm
+		// power states set directly (no tasks/events/log writes: startup speed)
+		state := types.VirtualMachinePowerStatePoweredOff
 		switch i % 3 {
-		case 1: // poweredOn
-			methods.PowerOnVM_Task(ctx, s.client, &types.PowerOnVM_Task{This: vm.Self})
-		case 2: // suspended
-			methods.PowerOnVM_Task(ctx, s.client, &types.PowerOnVM_Task{This: vm.Self})
-			methods.SuspendVM_Task(ctx, s.client, &types.SuspendVM_Task{This: vm.Self})
+		case 1:
+			state = types.VirtualMachinePowerStatePoweredOn
+		case 2:
+			state = types.VirtualMachinePowerStateSuspended
 		}
-		boot := time.Now().Add(-time.Duration(i*97) * time.Second)
-		if vm.Runtime.PowerState == types.VirtualMachinePowerStatePoweredOn {
+		vm.Runtime.PowerState = state
+		vm.Summary.Runtime.PowerState = state
+		if state == types.VirtualMachinePowerStatePoweredOn {
+			boot := time.Now().Add(-time.Duration(i*97) * time.Second)
 			vm.Runtime.BootTime = &boot
 			vm.Summary.Runtime.BootTime = &boot
 		}
