@@ -47,7 +47,7 @@ type Sim struct {
 	statsMu  sync.Mutex
 	logins   int
 	logouts  int
-	sessions map[string]bool
+	sessions map[string]time.Time // live session key -> last use
 	faults   []*faultRule
 
 	lastDsRefresh time.Time
@@ -70,7 +70,7 @@ func vmfsUUID() string {
 
 func buildModel(mode, password string) (*Sim, error) {
 	ctx := context.Background()
-	s := &Sim{mode: mode, stats: map[string]int{}, sessions: map[string]bool{}, pages: map[string]*pageStash{}}
+	s := &Sim{mode: mode, stats: map[string]int{}, sessions: map[string]time.Time{}, pages: map[string]*pageStash{}}
 	var m *simulator.Model
 	if mode == "esx" {
 		m = simulator.ESX()
@@ -191,40 +191,40 @@ func setupHost(h *simulator.HostSystem, name string, esx bool, idx int) {
 		}
 	}
 	h.Capability = &types.HostCapability{
-		RecursiveResourcePoolsSupported: true,
+		RecursiveResourcePoolsSupported:         true,
 		CpuMemoryResourceConfigurationSupported: true,
-		RebootSupported:            true,
-		ShutdownSupported:          true,
-		VmotionSupported:           true,
-		StandbySupported:           true,
-		DatastorePrincipalSupported: true,
-		RestrictedSnapshotRelocateSupported: true,
-		PerVmSwapFiles:             true,
-		LocalSwapDatastoreSupported: true,
-		UnsharedSwapVMotionSupported: true,
-		BackgroundSnapshotsSupported: true,
-		PreAssignedPCIUnitNumbersSupported: true,
-		ScreenshotSupported:        true,
-		ScaledScreenshotSupported:  true,
-		StorageVMotionSupported:    types.NewBool(true),
-		VmfsDatastoreMountCapable: types.NewBool(true),
-		NfsSupported:               true,
-		IscsiSupported:             true,
-		VlanTaggingSupported:       true,
-		NicTeamingSupported:        true,
-		HighGuestMemSupported:      true,
-		MaintenanceModeSupported:   true,
-		SuspendedRelocateSupported: true,
-		VirtualExecUsageSupported: types.NewBool(true),
-		SupportedVmfsMajorVersion:  []int32{5, 6},
-		MaxSupportedVcpus:          128,
-		MaxRunningVMs:              1024,
-		MaxRegisteredVMs:           2048,
-		MaxSupportedVMs:            1024,
-		MaxVcpusPerFtVm:            4,
-		MaxNumDisksSVMotion:        64,
-		SnapshotRelayoutSupported: types.NewBool(true),
-		FtSupported: types.NewBool(false),
+		RebootSupported:                         true,
+		ShutdownSupported:                       true,
+		VmotionSupported:                        true,
+		StandbySupported:                        true,
+		DatastorePrincipalSupported:             true,
+		RestrictedSnapshotRelocateSupported:     true,
+		PerVmSwapFiles:                          true,
+		LocalSwapDatastoreSupported:             true,
+		UnsharedSwapVMotionSupported:            true,
+		BackgroundSnapshotsSupported:            true,
+		PreAssignedPCIUnitNumbersSupported:      true,
+		ScreenshotSupported:                     true,
+		ScaledScreenshotSupported:               true,
+		StorageVMotionSupported:                 types.NewBool(true),
+		VmfsDatastoreMountCapable:               types.NewBool(true),
+		NfsSupported:                            true,
+		IscsiSupported:                          true,
+		VlanTaggingSupported:                    true,
+		NicTeamingSupported:                     true,
+		HighGuestMemSupported:                   true,
+		MaintenanceModeSupported:                true,
+		SuspendedRelocateSupported:              true,
+		VirtualExecUsageSupported:               types.NewBool(true),
+		SupportedVmfsMajorVersion:               []int32{5, 6},
+		MaxSupportedVcpus:                       128,
+		MaxRunningVMs:                           1024,
+		MaxRegisteredVMs:                        2048,
+		MaxSupportedVMs:                         1024,
+		MaxVcpusPerFtVm:                         4,
+		MaxNumDisksSVMotion:                     64,
+		SnapshotRelayoutSupported:               types.NewBool(true),
+		FtSupported:                             types.NewBool(false),
 	}
 	// per-host autostart manager
 	ref := types.ManagedObjectReference{Type: "HostAutoStartManager", Value: "ha-autostart-mgr"}
@@ -363,7 +363,7 @@ func (s *Sim) addDatastore(ctx context.Context, name string, hosts []*simulator.
 			HostFileSystemVolume: types.HostFileSystemVolume{Type: "VMFS", Name: name, Capacity: capBytes},
 			BlockSizeMb:          1, BlockSize: 1024, UnmapGranularity: 1024, UnmapPriority: "low",
 			MaxBlocks: 63963136, MajorVersion: 6, Version: "6.81", Uuid: id,
-			Extent: []types.HostScsiDiskPartition{{DiskName: "mpx.vmhba0:C0:T" + fmt.Sprint(len(s.datastores)+1) + ":L0", Partition: 1}},
+			Extent:         []types.HostScsiDiskPartition{{DiskName: "mpx.vmhba0:C0:T" + fmt.Sprint(len(s.datastores)+1) + ":L0", Partition: 1}},
 			VmfsUpgradable: false, Ssd: types.NewBool(false), Local: types.NewBool(true),
 		},
 	}
@@ -530,7 +530,7 @@ func (s *Sim) refreshStats() {
 			qs.PrivateMemory = qs.HostMemoryUsage - 20
 			qs.SharedMemory = 0
 			qs.GuestHeartbeatStatus = types.ManagedEntityStatusGreen
-			qs.StaticCpuEntitlement = 2 * 2194 
+			qs.StaticCpuEntitlement = 2 * 2194
 			qs.StaticMemoryEntitlement = memMB + 30
 			if vm.Runtime.BootTime != nil {
 				qs.UptimeSeconds = int32(time.Since(*vm.Runtime.BootTime).Seconds())

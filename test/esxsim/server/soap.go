@@ -126,7 +126,25 @@ func (s *Sim) serveFolder(w http.ResponseWriter, r *http.Request) {
 	}
 	s.statsMu.Lock()
 	s.stats["HTTP_"+r.Method]++
+	rule := s.matchFault("HTTP_" + r.Method)
 	s.statsMu.Unlock()
+	if rule != nil {
+		switch rule.kind {
+		case "delay":
+			time.Sleep(time.Duration(rule.ms) * time.Millisecond)
+		case "drop":
+			if hj, ok := w.(http.Hijacker); ok {
+				if c, _, err := hj.Hijack(); err == nil {
+					c.Close()
+					return
+				}
+			}
+			panic(http.ErrAbortHandler)
+		case "fault":
+			http.Error(w, "simulated fault", http.StatusInternalServerError)
+			return
+		}
+	}
 	s.svc.ServeDatastore(w, r)
 }
 
@@ -174,7 +192,15 @@ func (s *Sim) serveSOAP(w http.ResponseWriter, r *http.Request) {
 	valid := false
 	if cookie != nil {
 		s.statsMu.Lock()
-		valid = s.sessions[cookie.Value]
+		last, ok := s.sessions[cookie.Value]
+		valid = ok
+		if ok && *flagSessionTimeout > 0 && time.Since(last) > *flagSessionTimeout {
+			delete(s.sessions, cookie.Value) // idle too long, as ESX's session timeout
+			valid = false
+		}
+		if valid {
+			s.sessions[cookie.Value] = time.Now()
+		}
 		s.statsMu.Unlock()
 	}
 	if !valid {
@@ -253,7 +279,7 @@ func (s *Sim) serveSOAP(w http.ResponseWriter, r *http.Request) {
 			for _, c := range res.Cookies() {
 				if c.Name == soap.SessionCookieName {
 					s.statsMu.Lock()
-					s.sessions[c.Value] = true
+					s.sessions[c.Value] = time.Now()
 					s.logins++
 					s.statsMu.Unlock()
 				}

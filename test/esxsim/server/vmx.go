@@ -524,7 +524,6 @@ func (s *Sim) missingDisk(vm *simulator.VirtualMachine) string {
 	return ""
 }
 
-
 // applyVMX sets the model VM from its .vmx (RegisterVM, Reload).
 func (s *Sim) applyVMX(vm *simulator.VirtualMachine) error {
 	real, _ := s.vmPaths(vm)
@@ -673,7 +672,7 @@ func (s *Sim) applyVMX(vm *simulator.VirtualMachine) error {
 		base.DeviceInfo = &types.Description{Label: fmt.Sprintf("Hard disk %d", nDisks), Summary: fmt.Sprintf("%d KB", capKB)}
 		base.Backing = &types.VirtualDiskFlatVer2BackingInfo{
 			VirtualDeviceFileBackingInfo: types.VirtualDeviceFileBackingInfo{FileName: d.dsPath, Datastore: dsRef},
-			DiskMode: mode, ThinProvisioned: types.NewBool(thin), Split: types.NewBool(false),
+			DiskMode:                     mode, ThinProvisioned: types.NewBool(thin), Split: types.NewBool(false),
 			WriteThrough: types.NewBool(false), EagerlyScrub: types.NewBool(false), Uuid: uuid,
 			DigestEnabled: types.NewBool(false), ContentId: "",
 		}
