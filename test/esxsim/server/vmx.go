@@ -97,7 +97,8 @@ func (f *vmxFile) del(re *regexp.Regexp) {
 func (f *vmxFile) String() string {
 	var b strings.Builder
 	for _, e := range f.entries {
-		fmt.Fprintf(&b, "%s = \"%s\"\n", e.key, strings.ReplaceAll(e.val, "\"", "|22"))
+		v := strings.ReplaceAll(e.val, rootDir+"/vmfs/volumes", "/vmfs/volumes") // never leak the sandbox prefix
+		fmt.Fprintf(&b, "%s = \"%s\"\n", e.key, strings.ReplaceAll(v, "\"", "|22"))
 	}
 	return b.String()
 }
