@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"regexp"
 	"runtime/debug"
 	"strings"
@@ -480,6 +481,32 @@ func (s *Sim) hook(name string, m *simulator.Method) *reply {
 			return faultReply("SystemError", "A general system error occurred: "+err.Error(), "<reason>"+xmlEsc(err.Error())+"</reason>")
 		}
 		return okReply(name, "")
+
+	case "ReloadVirtualMachineFromPath_Task":
+		req := m.Body.(*types.ReloadVirtualMachineFromPath_Task)
+		vm := s.vmOf(req.This)
+		if vm == nil {
+			return notFoundReply(req.This)
+		}
+		ref := runTask(req.This, "reloadVirtualMachineFromPath", func() (types.AnyType, types.BaseMethodFault, string) {
+			real, _, ok := s.dsPathToReal(req.ConfigurationPath)
+			if !ok {
+				return nil, &types.InvalidDatastorePath{DatastorePath: req.ConfigurationPath}, "Invalid datastore path '" + req.ConfigurationPath + "'."
+			}
+			if _, err := os.Stat(real); err != nil {
+				return nil, &types.FileNotFound{FileFault: types.FileFault{File: req.ConfigurationPath}}, "File " + req.ConfigurationPath + " was not found"
+			}
+			old := vm.Config.Files.VmPathName
+			vm.Config.Files.VmPathName = req.ConfigurationPath
+			vm.Summary.Config.VmPathName = req.ConfigurationPath
+			if err := s.applyVMX(vm); err != nil {
+				vm.Config.Files.VmPathName = old
+				vm.Summary.Config.VmPathName = old
+				return nil, &types.InvalidVmConfig{}, "Invalid virtual machine configuration."
+			}
+			return nil, nil, ""
+		})
+		return taskReply(name, ref)
 
 	case "MigrateVM_Task":
 		return s.migrateVM(m.Body.(*types.MigrateVM_Task))
