@@ -95,12 +95,11 @@ int one_vnm_record (const char *cache_dir, const one_vnm_vm *vm);
 char *one_vnm_lookup_pg (const char *cache_dir, const char *vid,
                          const char *mac);
 
-/* For the programs: read the VM XML, and when it has port groups to
- * manage, load the configuration (*conf) and open SSH to the VM's host
- * (*conf and *ssh stay NULL when there is nothing to do).  NULL with one_error set;
- * *usage tells a configuration error (exit 2) from a failure. */
-struct one_conf;
-one_vnm_vm *one_vnm_open (const char *b64, struct one_conf **conf,
-                          struct one_ssh **ssh, bool *usage);
+/* The programs' whole work: read the VM XML (base64); when it has NICs,
+ * load the configuration, open SSH to the VM's host and run ensure and
+ * record (pre) or clean.  -1 with one_error set; *usage tells a
+ * configuration error (exit 2) from a failure (exit 1). */
+int one_vnm_action_pre (const char *b64, bool *usage);
+int one_vnm_action_clean (const char *b64, bool *usage);
 
 #endif

@@ -64,12 +64,16 @@ fi
 
 # ---------------------------------------------------------------- VM 42
 # vm42 FILE [EXTRA_XML] [HISTORY_XML]: the <VM> oned holds at this point
-RAW="<RAW><DATA><![CDATA[<devices><controller type='scsi' index='0' model='lsilogic'/></devices>]]></DATA><TYPE><![CDATA[vmware]]></TYPE></RAW>"
-H1=$(VM_ID=42 oned_history 0 host1 1 0 dummy)
-H12="$H1$(VM_ID=42 oned_history 1 host2 2 0 dummy)"
+RAW="<OS><GUESTOS><![CDATA[otherLinux64Guest]]></GUESTOS></OS><RAW><DATA><![CDATA[<devices><controller type='scsi' index='0' model='lsilogic'/></devices>]]></DATA><DATA_VMX><![CDATA[tools.syncTime = \"TRUE\"]]></DATA_VMX><TYPE><![CDATA[vmware]]></TYPE></RAW>"
+# the network: VN_MAD vmware (port group one-pg-0 on the NIC's vSwitch) once
+# vnm/vmware is installed, else dummy (BRIDGE = an existing port group)
+if have vnm/vmware/pre vnm/vmware/post vnm/vmware/clean; then VNM=vmware BR=vSwitch0
+else VNM=dummy BR='VM Network'; waiting "vnm/vmware pre/post/clean (port groups)" "VMX + network driver"; fi
+H1=$(VM_ID=42 oned_history 0 host1 1 0 $VNM)
+H12="$H1$(VM_ID=42 oned_history 1 host2 2 0 $VNM)"
 vm42() {
 	VM_ID=42 VM_NAME=e2e-vm VM_MEMORY=256 VM_VCPU=1 VM_DEPLOY_ID=${DID-one-42} \
-	VM_TEMPLATE_EXTRA="$(oned_context 1 hda NETWORK=YES HOSTNAME=e2e-vm)$(oned_disk 0 "$SOURCE" sda 1 7)${2:-}<GRAPHICS><LISTEN><![CDATA[0.0.0.0]]></LISTEN><PORT><![CDATA[5942]]></PORT><TYPE><![CDATA[vnc]]></TYPE></GRAPHICS>$(oned_nic 0 0 'VM Network' $MAC0 e1000)$RAW" \
+	VM_TEMPLATE_EXTRA="$(oned_context 1 hda NETWORK=YES HOSTNAME=e2e-vm)$(oned_disk 0 "$SOURCE" sda 1 7)${2:-}<GRAPHICS><LISTEN><![CDATA[0.0.0.0]]></LISTEN><PORT><![CDATA[5942]]></PORT><TYPE><![CDATA[vnc]]></TYPE></GRAPHICS>$(oned_nic 0 0 "$BR" $MAC0 e1000)$RAW" \
 	VM_HISTORY=${3:-$H1} oned_vm "$1"
 }
 echo "${_B}VM 42 on host1${_N}"
@@ -100,6 +104,11 @@ if have vmm/vmware/deploy; then
 		check "its disk is [0] 42/disk.0/disk.vmdk" grep -q "file='\[0\] 42/disk.0/disk.vmdk'" "$D/dumpxml"
 		check "its NIC has MAC $MAC0" grep -qi "address='$MAC0'" "$D/dumpxml"
 		check "the .vmx is in the first disk's folder" esxmad_ssh host1 "test -f /vmfs/volumes/0/42/disk.0/one-42.vmx"
+		check "DATA_VMX line added to the .vmx" esxmad_ssh host1 "grep -q '^tools.syncTime = \"TRUE\"' /vmfs/volumes/0/42/disk.0/one-42.vmx"
+		check "guest OS otherLinux64Guest (metadata guestos, vim-cmd get.summary)" esxmad_ssh host1 \
+			"vim-cmd vmsvc/get.summary \$(vim-cmd vmsvc/getallvms | awk '\$2 == \"one-42\" { print \$1 }') | grep -q otherLinux64Guest"
+		[ "$VNM" = vmware ] && check "port group one-pg-0 on host1's vSwitch0 (vnm pre)" \
+			esxmad_ssh host1 "esxcfg-vswitch -l | grep -q one-pg-0"
 	fi
 else
 	waiting "vmm/vmware/deploy" "VMM actions"
@@ -115,6 +124,11 @@ if [ "$DEPLOYED" = 1 ]; then
 			&& check "the probe reports VM 42 running" grep -q '^# VM ID=42 DEPLOY_ID=one-42 POLL="STATE=a' <<<"$STEP_OUT"
 	fi
 
+	if have vmm/vmware/reboot; then
+		step "reboot" SUCCESS vmm REBOOT "$D/vm.xml" \
+			&& check "one-42 running after the reboot" state_is "$VPX1" one-42 running
+	else waiting "vmm/vmware/reboot" "VMM actions"; fi
+
 	# ---- disk hot-plug: TM mkimage + attach_disk, detach_disk + TM delete
 	vm42 "$D/vm-disk.xml" "$(oned_volatile 2 32 vmdk_thin sdb yes)"
 	if have vmm/vmware/attach_disk vmm/vmware/detach_disk tm/vmfs/mkimage tm/vmfs/delete; then
@@ -127,7 +141,7 @@ if [ "$DEPLOYED" = 1 ]; then
 	else waiting "disk hot-plug (attach_disk/detach_disk, tm mkimage/delete)" "VMM actions; ssh + TM"; fi
 
 	# ---- NIC hot-plug
-	vm42 "$D/vm-nic.xml" "$(oned_nic 1 0 'VM Network' $MAC1 e1000 yes)"
+	vm42 "$D/vm-nic.xml" "$(oned_nic 1 0 "$BR" $MAC1 e1000 yes)"
 	if have vmm/vmware/attach_nic vmm/vmware/detach_nic; then
 		if step "attach NIC 1" SUCCESS vmm ATTACHNIC "$D/vm-nic.xml"; then
 			check "virsh sees MAC $MAC1" lists "$VPX1" domiflist one-42 "$MAC1"
@@ -158,6 +172,8 @@ if [ "$DEPLOYED" = 1 ]; then
 			HNOW=$H12 VHOST=host2 VURI=$VPX2
 			check "one-42 now on host2 (/esxsim/vms)" vm_in_bed vpx one-42 "" host2
 			check "virsh on host2: one-42 running" state_is "$VPX2" one-42 running
+			[ "$VNM" = vmware ] && check "port group one-pg-0 on host2 (vnm pre on the destination)" \
+				esxmad_ssh host2 "esxcfg-vswitch -l | grep -q one-pg-0"
 		fi
 	else waiting "migrate (vmm migrate, tm premigrate/postmigrate)" "VMM actions; ssh + TM"; fi
 	vm42 "$D/vm.xml" "" "$HNOW"
@@ -191,8 +207,8 @@ fi
 echo "${_B}VM 43: its disk is missing, deploy fails, CLEANUP${_N}"
 vm43() {
 	VM_ID=43 VM_NAME=e2e-broken VM_MEMORY=128 VM_DEPLOY_ID= \
-	VM_TEMPLATE_EXTRA="$(oned_disk 0 "$SOURCE" sda 1 7)$(oned_nic 0 0 'VM Network' 02:00:0a:00:00:2b e1000)" \
-	VM_HISTORY=$(VM_ID=43 oned_history 0 host1 1 0 dummy) oned_vm "$1"
+	VM_TEMPLATE_EXTRA="$(oned_disk 0 "$SOURCE" sda 1 7)$(oned_nic 0 0 "$BR" 02:00:0a:00:00:2b e1000)" \
+	VM_HISTORY=$(VM_ID=43 oned_history 0 host1 1 0 $VNM) oned_vm "$1"
 }
 vm43 "$D/vm43.xml"
 if have vmm/vmware/deploy vmm/vmware/cancel tm/vmfs/delete; then

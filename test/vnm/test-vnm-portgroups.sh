@@ -10,7 +10,7 @@ vnm="$build/remotes/vnm/vmware"
 [ "$(id -u)" = 0 ] || { echo "SKIP: needs root (test bed)"; exit 77; }
 [ -x "$src/test/esxsim/start" ] || { echo "SKIP: no test bed"; exit 77; }
 for t in ssh virsh busybox go; do command -v $t >/dev/null || { echo "SKIP: no $t"; exit 77; }; done
-[ -x "$vnm/pre" ] || { echo "SKIP: vnm not built"; exit 77; }
+[ -x "$vnm/pre" ] && [ -f "$src/src/lib/ssh.h" ] || { echo "SKIP: vnm or the ssh module not built"; exit 77; }
 
 out=$("$src/test/esxsim/start") || { echo "FAIL: bed did not start"; exit 1; }
 eval "$out"
@@ -110,6 +110,53 @@ check "clean removed one-pg-8 once unused" test -z "$(pg one-pg-8)"
 check "clean removed one-pg-9" test -z "$(pg one-pg-9)"
 check "clean of a cleaned VM is a no-op" "$vnm/clean" "$vm11"
 esx esxcfg-vswitch -l | grep -q "Management Network" && ok "Management Network untouched" || fail "Management Network untouched"
+
+# dynamic mode end to end: pre, then the VMM deploy of a deployment file
+# whose NIC is on one-pg-<NETWORK_ID> (as oned writes it, spec §6); the API
+# shows the NIC on that port group; clean keeps it while the VM exists and
+# removes it after cancel
+vmm="$build/remotes/vmm/vmware"
+if [ -x "$vmm/deploy" ] && [ -x "$vmm/cancel" ]; then
+  vm20=$(vm 20 "$(nic 0 21 vSwitch1 YES 321)")
+  check "deploy: pre" "$vnm/pre" "$vm20"
+  esx mkdir -p /vmfs/volumes/0/20/disk.0
+  esx vmkfstools -c 8M -d thin /vmfs/volumes/0/20/disk.0/disk.vmdk >/dev/null
+  cat > "$tmp/deployment.0" <<XML
+<domain type='vmware'>
+	<name>one-20</name>
+	<vcpu>1</vcpu>
+	<memory>65536</memory>
+	<os>
+		<type arch='x86_64'>hvm</type>
+	</os>
+	<devices>
+		<disk type='file' device='disk'>
+			<source file='[0] 20/disk.0/disk.vmdk'/>
+			<target dev='sda'/>
+		</disk>
+		<interface type='bridge'>
+			<source bridge='one-pg-21'/>
+			<mac address='02:00:00:00:15:00'/>
+			<model type='e1000'/>
+		</interface>
+	</devices>
+</domain>
+XML
+  if "$vmm/deploy" "$tmp/deployment.0" esx1 20 esx1 >"$tmp/deploy.out" 2>"$tmp/deploy.err"; then
+    ok "deploy one-20"
+  else
+    cat "$tmp/deploy.err"; fail "deploy one-20"
+  fi
+  check "API: one-20's NIC on one-pg-21" sh -c "virsh -q -c '$ESX_URI' dumpxml one-20 | grep -q \"bridge='one-pg-21'\""
+  check "one-pg-21 on vSwitch1 VLAN 321, one port used" test "$(pg one-pg-21)" = "vSwitch1 321 1"
+  check "clean while one-20 exists keeps one-pg-21" "$vnm/clean" "$vm20"
+  check "  still there" test "$(pg one-pg-21)" = "vSwitch1 321 1"
+  "$vmm/cancel" one-20 esx1 20 esx1 >/dev/null 2>"$tmp/cancel.err" || { cat "$tmp/cancel.err"; fail "cancel one-20"; }
+  check "clean after cancel" "$vnm/clean" "$vm20"
+  check "  one-pg-21 removed" test -z "$(pg one-pg-21)"
+else
+  echo "# vmm deploy/cancel not built: dynamic-mode deploy not tested"
+fi
 
 # hostile names: refused before any command reaches the host
 for bad in "vSwitch0;touch /tmp/pwned" "\$(touch /tmp/pwned)" "vSwitch0 --del-pg=VM" "-l" "vSwitch0'"; do
