@@ -84,9 +84,15 @@ EOF
 	chmod 600 "$1"
 }
 
+# (with another build folder, e.g. build-asan, the install script make
+# install runs, with the same arguments, so that nothing is rebuilt)
 esxmad_install() {
-	make -s -C "$ESXMAD_SRC" BUILD="$ESXMAD_BUILD" install ONE_LOCATION="$1" >"$1.install.log" 2>&1 || {
-		echo "make install ONE_LOCATION=$1 failed:"; tail -20 "$1.install.log"; return 1; }
+	if [ "$ESXMAD_BUILD" -ef "$ESXMAD_SRC/build" ]; then
+		make -s -C "$ESXMAD_SRC" install ONE_LOCATION="$1" >"$1.install.log" 2>&1
+	else
+		"$ESXMAD_SRC/scripts/install-tree" --build "$ESXMAD_BUILD" --destdir "" --remotes "$1/var/remotes" \
+			--etc "$1/etc" --bindir "$1/bin" --mandir "$1/share/man" >"$1.install.log" 2>&1
+	fi || { echo "make install ONE_LOCATION=$1 failed:"; tail -20 "$1.install.log"; return 1; }
 }
 
 _esxmad_port() {

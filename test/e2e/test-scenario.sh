@@ -64,7 +64,7 @@ fi
 
 # ---------------------------------------------------------------- VM 42
 # vm42 FILE [EXTRA_XML] [HISTORY_XML]: the <VM> oned holds at this point
-RAW="<RAW><DATA><![CDATA[<devices><controller type='scsi' index='0' model='lsilogic'/></devices>]]></DATA><TYPE><![CDATA[vmware]]></TYPE></RAW>"
+RAW="<OS><GUESTOS><![CDATA[otherLinux64Guest]]></GUESTOS></OS><RAW><DATA><![CDATA[<devices><controller type='scsi' index='0' model='lsilogic'/></devices>]]></DATA><DATA_VMX><![CDATA[tools.syncTime = \"TRUE\"]]></DATA_VMX><TYPE><![CDATA[vmware]]></TYPE></RAW>"
 # the network: VN_MAD vmware (port group one-pg-0 on the NIC's vSwitch) once
 # vnm/vmware is installed, else dummy (BRIDGE = an existing port group)
 if have vnm/vmware/pre vnm/vmware/post vnm/vmware/clean; then VNM=vmware BR=vSwitch0
@@ -104,6 +104,9 @@ if have vmm/vmware/deploy; then
 		check "its disk is [0] 42/disk.0/disk.vmdk" grep -q "file='\[0\] 42/disk.0/disk.vmdk'" "$D/dumpxml"
 		check "its NIC has MAC $MAC0" grep -qi "address='$MAC0'" "$D/dumpxml"
 		check "the .vmx is in the first disk's folder" esxmad_ssh host1 "test -f /vmfs/volumes/0/42/disk.0/one-42.vmx"
+		check "DATA_VMX line added to the .vmx" esxmad_ssh host1 "grep -q '^tools.syncTime = \"TRUE\"' /vmfs/volumes/0/42/disk.0/one-42.vmx"
+		check "guest OS otherLinux64Guest (metadata guestos, vim-cmd get.summary)" esxmad_ssh host1 \
+			"vim-cmd vmsvc/get.summary \$(vim-cmd vmsvc/getallvms | awk '\$2 == \"one-42\" { print \$1 }') | grep -q otherLinux64Guest"
 		[ "$VNM" = vmware ] && check "port group one-pg-0 on host1's vSwitch0 (vnm pre)" \
 			esxmad_ssh host1 "esxcfg-vswitch -l | grep -q one-pg-0"
 	fi
@@ -120,6 +123,11 @@ if [ "$DEPLOYED" = 1 ]; then
 		step "monitor host1 again" SUCCESS im 1 host1 /vmfs/volumes \
 			&& check "the probe reports VM 42 running" grep -q '^# VM ID=42 DEPLOY_ID=one-42 POLL="STATE=a' <<<"$STEP_OUT"
 	fi
+
+	if have vmm/vmware/reboot; then
+		step "reboot" SUCCESS vmm REBOOT "$D/vm.xml" \
+			&& check "one-42 running after the reboot" state_is "$VPX1" one-42 running
+	else waiting "vmm/vmware/reboot" "VMM actions"; fi
 
 	# ---- disk hot-plug: TM mkimage + attach_disk, detach_disk + TM delete
 	vm42 "$D/vm-disk.xml" "$(oned_volatile 2 32 vmdk_thin sdb yes)"

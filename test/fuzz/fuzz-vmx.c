@@ -25,7 +25,8 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
     if (!w || one_vmx_count (w) != one_vmx_count (v))
       abort ();
     for (size_t i = 0; i < one_vmx_count (v); i++)
-      if (strcmp (one_vmx_value (v, i), one_vmx_value (w, i)) != 0)
+      if (strcmp (one_vmx_key (v, i), one_vmx_key (w, i)) != 0
+          || strcmp (one_vmx_value (v, i), one_vmx_value (w, i)) != 0)
         abort ();
     one_vmx_free (w);
     free (text);
