@@ -8,7 +8,6 @@
 #include "util.h"
 #include "vnm.h"
 
-#if __has_include("ssh.h")
 #include "ssh.h"
 
 /* ---- actions over SSH -------------------------------------------------- */
@@ -250,29 +249,3 @@ one_vnm_action_clean (const char *b64, bool *usage)
              removed);
   return 0;
 }
-
-#else  /* no ssh module yet */
-
-static int
-no_ssh (bool *usage)
-{
-  *usage = false;
-  one_error ("vnm: built without the ssh module (src/lib/ssh.h)");
-  return -1;
-}
-
-int
-one_vnm_action_pre (const char *b64, bool *usage)
-{
-  (void) b64;
-  return no_ssh (usage);
-}
-
-int
-one_vnm_action_clean (const char *b64, bool *usage)
-{
-  (void) b64;
-  return no_ssh (usage);
-}
-
-#endif

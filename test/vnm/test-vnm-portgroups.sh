@@ -10,7 +10,7 @@ vnm="$build/remotes/vnm/vmware"
 [ "$(id -u)" = 0 ] || { echo "SKIP: needs root (test bed)"; exit 77; }
 [ -x "$src/test/esxsim/start" ] || { echo "SKIP: no test bed"; exit 77; }
 for t in ssh virsh busybox go; do command -v $t >/dev/null || { echo "SKIP: no $t"; exit 77; }; done
-[ -x "$vnm/pre" ] && [ -f "$src/src/lib/ssh.h" ] || { echo "SKIP: vnm or the ssh module not built"; exit 77; }
+[ -x "$vnm/pre" ] || { echo "SKIP: vnm not built"; exit 77; }
 
 out=$("$src/test/esxsim/start") || { echo "FAIL: bed did not start"; exit 1; }
 eval "$out"
