@@ -174,6 +174,10 @@ if [ "$DEPLOYED" = 1 ]; then
 			check "virsh on host2: one-42 running" state_is "$VPX2" one-42 running
 			[ "$VNM" = vmware ] && check "port group one-pg-0 on host2 (vnm pre on the destination)" \
 				esxmad_ssh host2 "esxcfg-vswitch -l | grep -q one-pg-0"
+			if have im/vmware.d/vmware; then
+				step "monitor host2 after the migration" SUCCESS im 2 host2 /vmfs/volumes \
+					&& check "host2 reports VM 42" grep -q '^# VM ID=42 DEPLOY_ID=one-42 ' <<<"$STEP_OUT"
+			fi
 		fi
 	else waiting "migrate (vmm migrate, tm premigrate/postmigrate)" "VMM actions; ssh + TM"; fi
 	vm42 "$D/vm.xml" "" "$HNOW"
