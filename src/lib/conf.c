@@ -358,7 +358,6 @@ typedef struct kctx {
   const char *section;          /* NULL, or "hosts 'esx1'" */
   const char *key;              /* as written, without the leading colon */
   int line;
-  bool secret;                  /* never quote the value */
 } kctx;
 
 static void
@@ -756,7 +755,7 @@ read_password_file (one_conf *c, int line)
 }
 
 static int
-load_conf (one_conf *c, const ynode *root)
+load_conf (one_conf *c, const ynode *root, bool from_file)
 {
   int password_line = 0, password_file_line = 0;
 
@@ -770,6 +769,13 @@ load_conf (one_conf *c, const ynode *root)
           "found %s", type_name (root));
     return -1;
   }
+  /* Mask the password in messages before anything else is checked. */
+  for (size_t i = 0; i < root->n; i += 2) {
+    const ynode *k = root->kids[i], *v = root->kids[i + 1];
+    if (k->type == Y_SCALAR && v->type == Y_SCALAR
+        && strcmp (key_name (k), "password") == 0)
+      one_secret_register (v->value);
+  }
   if (check_map_keys (c->path, NULL, root) < 0)
     return -1;
   for (size_t i = 0; i < root->n; i += 2) {
@@ -780,8 +786,7 @@ load_conf (one_conf *c, const ynode *root)
       cerr (c->path, k->line, "unknown key '%s'", name);
       return -1;
     }
-    kctx kc = { .path = c->path, .key = name, .line = k->line,
-                .secret = d->type == K_SECRET };
+    kctx kc = { .path = c->path, .key = name, .line = k->line };
     if (d->type == K_HOSTS) {
       if (load_hosts (c, v, k->line) < 0)
         return -1;
@@ -806,7 +811,7 @@ load_conf (one_conf *c, const ynode *root)
     if (read_password_file (c, password_file_line) < 0)
       return -1;
   }
-  else if (c->password && *c->password) {
+  else if (from_file && c->password && *c->password) {
     mode_t mode;
     if (readable_by_others (c->path, &mode))
       one_warn ("config '%s' holds a password and is readable by group or "
@@ -861,36 +866,23 @@ one_conf_free (one_conf *c)
   free (c);
 }
 
-one_conf *
-one_conf_load (const char *path)
+/* Parse and validate, then apply the defaults.  'from_file': the text
+ * is the file at 'path' (whose mode the password warning checks). */
+static one_conf *
+conf_parse (const char *path, const char *data, size_t len, bool from_file)
 {
   ONE_AUTO (one_conf) *c = one_xcalloc (1, sizeof *c);
-  ONE_AUTOFREE char *data = NULL;
-  size_t len;
   ynode *root = NULL;
 
   c->path = one_xstrdup (path);
   c->reserve_memory_in_disk = true;
-  struct stat st;
-  if (stat (path, &st) < 0) {
-    cerr (path, 0, "%s", strerror (errno));
-    return NULL;
-  }
-  if (!S_ISREG (st.st_mode)) {
-    cerr (path, 0, "not a regular file");
-    return NULL;
-  }
-  if (st.st_size > CONF_MAX_SIZE) {
+  if (len > CONF_MAX_SIZE) {
     cerr (path, 0, "file larger than %d bytes", CONF_MAX_SIZE);
-    return NULL;
-  }
-  if (one_read_file (path, CONF_MAX_SIZE, &data, &len) < 0) {
-    one_error_prefix ("config '%s'", path);
     return NULL;
   }
   if (load_tree (path, data, len, &root) < 0)
     return NULL;
-  int r = load_conf (c, root);
+  int r = load_conf (c, root, from_file);
   ynode_free (root);
   if (r < 0)
     return NULL;
@@ -915,6 +907,37 @@ one_conf_load (const char *path)
   if (!c->cache_dir)
     c->cache_dir = one_xasprintf ("/var/tmp/esxmad-%ld", (long) getuid ());
   return one_steal_pointer (&c);
+}
+
+one_conf *
+one_conf_parse (const char *path, const char *data, size_t len)
+{
+  return conf_parse (path, data, len, false);
+}
+
+one_conf *
+one_conf_load (const char *path)
+{
+  ONE_AUTOFREE char *data = NULL;
+  size_t len;
+  struct stat st;
+  if (stat (path, &st) < 0) {
+    cerr (path, 0, "%s", strerror (errno));
+    return NULL;
+  }
+  if (!S_ISREG (st.st_mode)) {
+    cerr (path, 0, "not a regular file");
+    return NULL;
+  }
+  if (st.st_size > CONF_MAX_SIZE) {
+    cerr (path, 0, "file larger than %d bytes", CONF_MAX_SIZE);
+    return NULL;
+  }
+  if (one_read_file (path, CONF_MAX_SIZE, &data, &len) < 0) {
+    one_error_prefix ("config '%s'", path);
+    return NULL;
+  }
+  return conf_parse (path, data, len, true);
 }
 
 one_conf *

@@ -8,6 +8,7 @@
 #define ESXMAD_CONF_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "cleanup.h"
 
@@ -74,6 +75,9 @@ char *one_conf_default_path (void);
 /* Load and validate; NULL with one_error set ("config '<path>' line N: ..."). */
 one_conf *one_conf_load (const char *path);
 one_conf *one_conf_load_default (void);
+/* The same from text in memory; 'path' names it in messages and anchors
+ * relative paths.  No file-mode warnings for the text itself. */
+one_conf *one_conf_parse (const char *path, const char *data, size_t len);
 void one_conf_free (one_conf *c);
 ONE_DEFINE_AUTO (one_conf)
 

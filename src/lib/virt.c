@@ -19,17 +19,17 @@ virt_quiet (void *data, virErrorPtr err)
   (void) err;                   /* libvirt prints errors itself otherwise */
 }
 
-static const char *
-virt_last_message (void)
+char *
+one_virt_last_message (void)
 {
   virErrorPtr e = virGetLastError ();
   if (e && e->message && *e->message)
-    return e->message;
-  return "unknown libvirt error";
+    return one_xstrdup (e->message);
+  return one_xstrdup ("unknown libvirt error");
 }
 
 void
-one_virt_error (const char *call, const char *what_fmt, ...)
+one_virt_error_msg (char *msg, const char *call, const char *what_fmt, ...)
 {
   va_list ap;
   va_start (ap, what_fmt);
@@ -37,7 +37,17 @@ one_virt_error (const char *call, const char *what_fmt, ...)
   if (vasprintf (&what, what_fmt, ap) < 0)
     abort ();
   va_end (ap);
-  one_error ("%s: %s: %s", what, call, virt_last_message ());
+  one_error ("%s: %s: %s", what, call, msg);
+  free (msg);
+}
+
+static char *virt_authfile;
+
+static void
+virt_authfile_remove (void)
+{
+  if (virt_authfile)
+    unlink (virt_authfile);
 }
 
 static int
@@ -47,12 +57,27 @@ virt_init (void)
   if (done)
     return 0;
   /* libvirt reads auth.conf ($LIBVIRT_AUTH_FILE, ~/.config/libvirt,
-   * /etc/libvirt) before asking our callback: point it at an empty file so
-   * that only vmwarerc's credentials are used. */
-  if (setenv ("LIBVIRT_AUTH_FILE", "/dev/null", 1) < 0) {
+   * /etc/libvirt) before asking our callback: point it at an empty file of
+   * our own (it must be a regular file: /dev/null is refused) so that only
+   * vmwarerc's credentials are used. */
+  const char *tmp = getenv ("TMPDIR");
+  virt_authfile = one_xasprintf ("%s/esxmad-noauth-XXXXXX",
+                                 tmp && *tmp ? tmp : "/tmp");
+  int fd = mkstemp (virt_authfile);
+  if (fd < 0) {
+    one_error ("libvirt: empty auth file '%s': mkstemp: %m", virt_authfile);
+    return -1;
+  }
+  close (fd);
+  atexit (virt_authfile_remove);
+  if (setenv ("LIBVIRT_AUTH_FILE", virt_authfile, 1) < 0) {
     one_error ("setenv LIBVIRT_AUTH_FILE: %m");
     return -1;
   }
+  /* libvirt logs warnings on stderr, which oned would relay: keep them
+   * out unless debugging or asked for. */
+  if (!getenv ("LIBVIRT_LOG_OUTPUTS") && !one_debug_enabled ())
+    setenv ("LIBVIRT_LOG_OUTPUTS", "4:file:/dev/null", 1);
   if (virInitialize () < 0) {
     one_virt_error ("virInitialize", "libvirt");
     return -1;
@@ -273,8 +298,7 @@ one_virt_undefine (virDomainPtr dom)
       return 0;
     virErrorPtr e = virGetLastError ();
     /* ESX refuses while a task still holds the VM: retry briefly. */
-    bool busy = e && e->message && (strstr (e->message, "TaskInProgress")
-                                     || strstr (e->message, "InvalidState"));
+    bool busy = e && e->message && strstr (e->message, "TaskInProgress");
     if (!busy || attempt >= 5) {
       one_virt_error ("virDomainUndefine", "undefine vm '%s'",
                       virDomainGetName (dom));

@@ -83,8 +83,17 @@ int one_virt_migrate (virDomainPtr dom, virConnectPtr dconn, bool live);
 char *one_virt_xml (virDomainPtr dom);
 
 /* Report the last libvirt error as one_error ("<what>: <call>: <msg>").
- * For actions that call libvirt for something not wrapped here. */
-void one_virt_error (const char *call, const char *what_fmt, ...)
-  __attribute__ ((format (printf, 2, 3)));
+ * libvirt's public calls reset the last error (virDomainGetName too), so
+ * the message is taken before the arguments are evaluated. */
+#define one_virt_error(call, ...)                                       \
+  do {                                                                  \
+    char *one_virt_msg_ = one_virt_last_message ();                     \
+    one_virt_error_msg (one_virt_msg_, call, __VA_ARGS__);              \
+  } while (0)
+/* A copy of libvirt's last error message (never NULL). */
+char *one_virt_last_message (void);
+/* one_error ("<what>: <call>: <msg>"); frees 'msg'. */
+void one_virt_error_msg (char *msg, const char *call, const char *what_fmt, ...)
+  __attribute__ ((format (printf, 3, 4)));
 
 #endif

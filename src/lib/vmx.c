@@ -17,6 +17,9 @@ typedef struct item {
   size_t line;
 } item;
 
+/* Internal flag: no warnings (first pass). */
+#define VMX_QUIET 0x100
+
 struct one_vmx {
   char *name;
   item *items;
@@ -264,6 +267,7 @@ parse_text (one_vmx *v, const char *data, size_t len, unsigned flags,
             bool check_utf8)
 {
   bool lenient = flags & ONE_VMX_LENIENT;
+  bool quiet = flags & VMX_QUIET;
   size_t line = 0;
   const char *p = data, *end = data + len;
   if (len >= 3 && memcmp (data, "\xef\xbb\xbf", 3) == 0)
@@ -299,12 +303,14 @@ parse_text (one_vmx *v, const char *data, size_t len, unsigned flags,
         one_error ("vmx '%s' line %zu: %s", v->name, line, why);
         return -1;
       }
-      one_warn ("vmx '%s' line %zu: %s: line skipped", v->name, line, why);
+      if (!quiet)
+        one_warn ("vmx '%s' line %zu: %s: line skipped", v->name, line, why);
     } else if (key) {
       ssize_t dup = find (v, key);
       if (dup >= 0) {
-        one_warn ("vmx '%s' line %zu: duplicate key '%s' (first on line %zu "
-                  "is kept)", v->name, line, key, v->items[dup].line);
+        if (!quiet)
+          one_warn ("vmx '%s' line %zu: duplicate key '%s' (first on line %zu "
+                    "is kept)", v->name, line, key, v->items[dup].line);
         free (key);
         free (value);
       } else {
@@ -372,7 +378,8 @@ one_vmx_parse (const char *name, const char *data, size_t len, unsigned flags)
   ONE_AUTO (one_vmx) *v = one_xcalloc (1, sizeof *v);
   v->name = one_xstrdup (name ? name : "-");
   reindex (v);
-  if (parse_text (v, data, len, flags, false) < 0)
+  /* First pass, only to find .encoding. */
+  if (parse_text (v, data, len, ONE_VMX_LENIENT | VMX_QUIET, false) < 0)
     return NULL;
   const char *enc = one_vmx_get (v, ".encoding");
   if (enc && !is_utf8_name (enc)) {

@@ -69,3 +69,23 @@ esxsim_finish() {
 	[ "$esxsim_failed" = 0 ]
 	exit $?
 }
+
+# esx_soap URL BODY: one vSphere SOAP call with curl (cookie kept per URL in
+# $ESXSIM_SOAP_COOKIES), to look at the API without any of the bed's own code.
+# esx_soap_login URL logs in with USERNAME / PASSWORD_FILE.
+esx_soap() {
+	local jar=${ESXSIM_SOAP_COOKIES:-$RUN/soap-cookies}.$(echo "$1" | tr -c 'a-zA-Z0-9' _)
+	curl -sk -b "$jar" -c "$jar" -H 'Content-Type: text/xml; charset=utf-8' -H 'SOAPAction: "urn:vim25/6.5"' \
+		--data-binary "<?xml version=\"1.0\" encoding=\"UTF-8\"?><soapenv:Envelope xmlns:soapenv=\"http://schemas.xmlsoap.org/soap/envelope/\"><soapenv:Body>$2</soapenv:Body></soapenv:Envelope>" "$1"
+}
+esx_soap_login() {
+	local sm=ha-sessionmgr
+	[ "$1" = "${VPX_URL:-}" ] && sm=SessionManager
+	esx_soap "$1" "<Login xmlns=\"urn:vim25\"><_this type=\"SessionManager\">$sm</_this><userName>$USERNAME</userName><password>$(cat "$PASSWORD_FILE")</password></Login>"
+}
+# esx_soap_get URL TYPE MOREF PATH: RetrieveProperties of one property (raw XML)
+esx_soap_get() {
+	local pc=ha-property-collector
+	[ "$1" = "${VPX_URL:-}" ] && pc=propertyCollector
+	esx_soap "$1" "<RetrieveProperties xmlns=\"urn:vim25\"><_this type=\"PropertyCollector\">$pc</_this><specSet><propSet><type>$2</type><pathSet>$4</pathSet></propSet><objectSet><obj type=\"$2\">$3</obj></objectSet></specSet></RetrieveProperties>"
+}

@@ -5,7 +5,7 @@
 # migration between the vCenter hosts. Exit 0 pass, 1 fail, 77 skip.
 set -u
 . "$(dirname "$0")/lib.sh"
-esxsim_need virsh
+esxsim_need virsh curl
 
 esxsim_start
 tmp=$(mktemp -d)
@@ -61,6 +61,9 @@ check "diskaddexisting ($out)" test -z "$out"
 xml=$(esx_virsh "$ESX_URI" dumpxml vm1)
 check "virsh dumpxml shows the added disk" grep -q "vm1/disk.1/disk.vmdk" <<<"$xml"
 check "... as sdb" grep -q "target dev='sdb'" <<<"$xml"
+esx_soap_login "$ESX_URL" >/dev/null
+dev=$(esx_soap_get "$ESX_URL" VirtualMachine "vm-$vmid" config.hardware.device)
+check "the API (raw SOAP) lists the added disk in the VM's devices" grep -q 'vm1/disk.1/disk.vmdk' <<<"$dev"
 check ".vmx has scsi0:1" grep -q '^scsi0:1.fileName' "$ESX_ROOT"/vmfs/volumes/datastore1/vm1/disk.0/vm1.vmx
 out=$(esx_ssh esx1 vim-cmd vmsvc/device.diskaddexisting "$vmid" /vmfs/volumes/datastore1/vm1/disk.1/disk.vmdk 0 1 datastore1 2>&1); rc=$?
 check "diskaddexisting on a used unit fails" grep -q 'Reconfigure failed' <<<"$out"
@@ -75,6 +78,11 @@ check "virsh domstate: shut off" grep -q 'shut off' <<<"$(esx_virsh "$ESX_URI" d
 check "vim-cmd power.on" esx_ssh esx1 vim-cmd vmsvc/power.on "$vmid" >/dev/null
 check "virsh domstate: running" grep -q 'running' <<<"$(esx_virsh "$ESX_URI" domstate vm1)"
 check "vim-cmd power.getstate of an unknown vmid fails" not esx_ssh esx1 vim-cmd vmsvc/power.getstate 99999 2>/dev/null
+touch "$ESX_ROOT/etc/esxsim/vim-cmd-exit-zero"
+out=$(esx_ssh esx1 vim-cmd vmsvc/power.getstate 99999 2>&1)
+check "knob vim-cmd-exit-zero: exit 0" test $? = 0
+check "... message kept ($out)" grep -q 'Unable to find a VM' <<<"$out"
+rm "$ESX_ROOT/etc/esxsim/vim-cmd-exit-zero"
 esx_ssh esx1 vim-cmd vmsvc/power.off "$vmid" >/dev/null
 check "vim-cmd unregister" esx_ssh esx1 vim-cmd vmsvc/unregister "$vmid"
 check "virsh no longer lists vm1" not grep -q vm1 <<<"$(esx_virsh "$ESX_URI" list --all --name)"
@@ -89,6 +97,9 @@ check "esxcfg-vswitch -p --vlan" esx_ssh esx1 esxcfg-vswitch -p one-pg-7 --vlan=
 check "esxcfg-vswitch -l shows one-pg-7 with VLAN 7" grep -qE '^ +one-pg-7 +7 ' <<<"$(esx_ssh esx1 esxcfg-vswitch -l)"
 check "esxcfg-vswitch -C one-pg-7 prints 1" test "$(esx_ssh esx1 esxcfg-vswitch -C one-pg-7)" = 1
 check "OpenNebula's vnm line works" esx_ssh esx1 '((esxcfg-vswitch vSwitch0 -l|grep one-pg-8) || /sbin/esxcfg-vswitch vSwitch0 --add-pg one-pg-8); /sbin/esxcfg-vswitch vSwitch0 -p one-pg-8 --vlan=10'
+ns=$(esx_soap_get "$ESX_URL" HostSystem ha-host configManager.networkSystem | sed -n 's/.*type="HostNetworkSystem">\([^<]*\)<.*/\1/p')
+pgs=$(esx_soap_get "$ESX_URL" HostNetworkSystem "$ns" networkInfo.portgroup)
+check "the API (raw SOAP) has one-pg-7 with vlanId 7" grep -q '<name>one-pg-7</name><vlanId>7</vlanId>' <<<"$pgs"
 net=$(esx_virsh "$ESX_URI" net-dumpxml vSwitch0 2>&1)
 check "libvirt net-dumpxml vSwitch0 shows one-pg-7" grep -q "one-pg-7" <<<"$net"
 check "esxcfg-vswitch -A / -D" esx_ssh esx1 'esxcfg-vswitch -A pg-x vSwitch0 && esxcfg-vswitch -C pg-x | grep -q 1 && esxcfg-vswitch -D pg-x vSwitch0 && esxcfg-vswitch -C pg-x | grep -q 0'

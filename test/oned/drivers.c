@@ -257,13 +257,13 @@ vmm_action (const char *action, const char *b64data, int vid)
       violation ("DEPLOY SUCCESS needs the deploy id (one token) on stdout, got '%s'",
                  c.main_info ? c.main_info : "");
     reply (&c, "DEPLOY", ok, false);
-  } else if (strcmp (A, "SHUTDOWN") == 0 || strcmp (A, "CANCEL") == 0 || strcmp (A, "REBOOT") == 0) {
+  } else if (strcmp (A, "SHUTDOWN") == 0 || strcmp (A, "CANCEL") == 0) {
     char *a = strdup (A);
     for (char *q = a; *q; q++) *q = (char) (*q + 32);
     c.main_action = a;
     const char *p[] = { did, host, NULL };
     ok = step_vmm (&c, a, p, false);
-    if (ok && strcmp (a, "reboot") != 0) step_vnm (&c, "clean", NULL, false);
+    if (ok) step_vnm (&c, "clean", NULL, false);
     reply (&c, A, ok, false);
     free (a);
   } else if (strcmp (A, "SAVE") == 0) {
@@ -299,12 +299,15 @@ vmm_action (const char *action, const char *b64data, int vid)
     free (pre);
     free (post);
     reply (&c, A, ok, false);
-  } else if (strcmp (A, "POLL") == 0 || strncmp (A, "SNAPSHOT", 8) == 0) {
+  } else if (strcmp (A, "POLL") == 0 || strncmp (A, "SNAPSHOT", 8) == 0
+             || strcmp (A, "REBOOT") == 0 || strcmp (A, "RESET") == 0) {
     /* do_action, not steps: parameters unquoted, stdout raw */
     char *params;
     const char *a;
     xnode *t = xml_path (c.data, "VM/TEMPLATE");
     if (strcmp (A, "POLL") == 0) { a = "poll"; params = xasprintf ("%s %s", did, host); }
+    else if (strcmp (A, "REBOOT") == 0) { a = "reboot"; params = xasprintf ("%s %s", did, host); }
+    else if (strcmp (A, "RESET") == 0) { a = "reset"; params = xasprintf ("%s %s", did, host); }
     else {
       xnode *s = xml_child_where (t, "SNAPSHOT", "ACTIVE", "YES");
       if (!s) die ("no SNAPSHOT with ACTIVE=YES in the VM");
@@ -566,7 +569,7 @@ im_monitor (int host_id, const char *hostname, const char *ds_location)
   buf line = { 0 };
   char *save = NULL;
   for (char *w = strtok_r (all.d, " \t\n", &save); w; w = strtok_r (NULL, " \t\n", &save)) {
-    if (strpbrk (w, "*?") || (strchr (w, '[') && strchr (w, ']')))
+    if (strpbrk (w, "*?"))
       tracef ("    note: word '%s' is a shell pattern in run_probes' `echo $data`", w);
     buf_printf (&line, "%s%s", line.len ? " " : "", w);
   }

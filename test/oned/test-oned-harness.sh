@@ -191,6 +191,10 @@ mk im/vmware.d/vmware 'exit 3'
 expect "IM: a failing probe gives MONITOR FAILURE" 1 "$ONED" im 3 esx1
 has out "MONITOR FAILURE 3 $(printf 'Error executing vmware' | base64 -w0)"
 
+# the programs get oneadmin's environment, not the test's
+mk vmm/vmware/shutdown '[ -z "${LIBVIRT_AUTH_FILE:-}" ] && [ -z "${VMWARERC:-}" ] && [ -n "$ONE_LOCATION" ] && [ -n "$PATH" ] || exit 9'
+LIBVIRT_AUTH_FILE=/x VMWARERC=/y expect "environment scrubbed (no LIBVIRT_AUTH_FILE, VMWARERC)" 0 "$ONED" vmm SHUTDOWN "$t/vm.xml"
+
 # secrets
 echo 's3cret-pw' >"$t/pw"
 mk vmm/vmware/shutdown 'echo "DEBUG: using s3cret-pw" >&2'

@@ -8,6 +8,7 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/vmware/govmomi/object"
@@ -77,10 +78,19 @@ func (s *Sim) hostPool(h types.ManagedObjectReference) *types.ManagedObjectRefer
 	return nil
 }
 
-// checkNICs rejects NIC backings that name an unknown network (vcsim would panic).
-func (s *Sim) checkNICs(spec *types.VirtualMachineConfigSpec) types.BaseMethodFault {
+// unknownNICs finds NIC backings that name a network unknown to the
+// datacenter. ESX accepts them (the NIC is then simply not connected to a
+// port group) but vcsim would panic: they are passed to vcsim as "VM Network"
+// and restored afterwards by restoreNICs.
+type nicFix struct {
+	b    *types.VirtualEthernetCardNetworkBackingInfo
+	name string
+}
+
+func (s *Sim) unknownNICs(spec *types.VirtualMachineConfigSpec) []nicFix {
 	dc, _ := simulator.Map.Get(s.dcRef).(*simulator.Datacenter)
-	for i, dc0 := range spec.DeviceChange {
+	var fixes []nicFix
+	for _, dc0 := range spec.DeviceChange {
 		d := dc0.GetVirtualDeviceConfigSpec()
 		if d.Operation == types.VirtualDeviceConfigSpecOperationRemove {
 			continue
@@ -90,11 +100,32 @@ func (s *Sim) checkNICs(spec *types.VirtualMachineConfigSpec) types.BaseMethodFa
 		}
 		if b, ok := d.Device.GetVirtualDevice().Backing.(*types.VirtualEthernetCardNetworkBackingInfo); ok {
 			if dc == nil || simulator.Map.FindByName(b.DeviceName, dc.Network) == nil {
-				return &types.InvalidDeviceSpec{InvalidVmConfig: types.InvalidVmConfig{Property: "VirtualDevice.backing.deviceName"}, DeviceIndex: int32(i)}
+				fixes = append(fixes, nicFix{b, b.DeviceName})
+				b.DeviceName = "VM Network"
 			}
 		}
 	}
-	return nil
+	return fixes
+}
+
+func (s *Sim) restoreNICs(vm *simulator.VirtualMachine, fixes []nicFix) {
+	for _, f := range fixes {
+		if f.b.Network != nil {
+			simulator.RemoveReference(&vm.Network, *f.b.Network)
+		}
+		f.b.DeviceName = f.name
+		f.b.Network = nil
+	}
+	// keep vm.Network consistent with the remaining NICs
+	for _, d := range vm.Config.Hardware.Device {
+		if n, ok := d.(types.BaseVirtualEthernetCard); ok {
+			if b, ok := n.GetVirtualEthernetCard().Backing.(*types.VirtualEthernetCardNetworkBackingInfo); ok && b.Network != nil {
+				if simulator.FindReference(vm.Network, *b.Network) == nil {
+					vm.Network = append(vm.Network, *b.Network)
+				}
+			}
+		}
+	}
 }
 
 // prepareDisks creates real VMDKs for disks added with fileOperation=create
@@ -327,7 +358,7 @@ func (s *Sim) autostart(name string, m *simulator.Method) *reply {
 
 // ---- wild VMs ----
 
-func (s *Sim) createWildVMs(ctx context.Context, n int) error {
+func (s *Sim) createWildVMs(ctx context.Context, n int, existing map[string]bool) error {
 	if n == 0 {
 		return nil
 	}
@@ -338,14 +369,32 @@ func (s *Sim) createWildVMs(ctx context.Context, n int) error {
 	dc := simulator.Map.Get(s.dcRef).(*simulator.Datacenter)
 	guests := []string{"otherLinux64Guest", "ubuntu64Guest", "debian10_64Guest", "windows9_64Guest", "centos7_64Guest"}
 	mems := []int64{256, 512, 1024, 2048}
-	for i := 1; i <= n; i++ {
+	exists := func(i int) bool {
 		name := fmt.Sprintf("wild-%d", i)
-		h := s.hosts[(i-1)%len(s.hosts)]
-		disk := filepath.Join(d.dir, name, name+".vmdk")
+		return existing[filepath.Join(d.dir, name, name+".vmx")]
+	}
+	// files first, in parallel (this is mostly I/O)
+	if err := parallel(n, func(i int) error {
+		name := fmt.Sprintf("wild-%d", i)
+		if exists(i) {
+			return nil
+		}
 		size := int64(1+i%4) * 1024 * 1024 * 1024
-		if err := createVMDK(disk, size, true, "lsilogic"); err != nil && !os.IsExist(err) {
+		if err := createVMDK(filepath.Join(d.dir, name, name+".vmdk"), size, true, "lsilogic"); err != nil && !os.IsExist(err) {
 			return err
 		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	vms := make([]*simulator.VirtualMachine, n+1)
+	for i := 1; i <= n; i++ {
+		if exists(i) {
+			continue
+		}
+		name := fmt.Sprintf("wild-%d", i)
+		h := s.hosts[(i-1)%len(s.hosts)]
+		size := int64(1+i%4) * 1024 * 1024 * 1024
 		ctrl := &types.VirtualLsiLogicController{VirtualSCSIController: types.VirtualSCSIController{
 			VirtualController: types.VirtualController{VirtualDevice: types.VirtualDevice{Key: 1000, ControllerKey: 100, UnitNumber: types.NewInt32(3)}, BusNumber: 0},
 			SharedBus:         "noSharing", ScsiCtlrUnitNumber: 7}}
@@ -382,22 +431,63 @@ func (s *Sim) createWildVMs(ctx context.Context, n int) error {
 		}
 		vm := s.vmOf(t.Info.Result.(types.ManagedObjectReference))
 		vm.Config.ExtraConfig = nil
-		if err := s.generateVMX(vm); err != nil {
-			return err
-		}
-		s.fixVM(vm)
+		vms[i] = vm
+		// power states set directly (no tasks/events/log writes: startup speed)
+		state := types.VirtualMachinePowerStatePoweredOff
 		switch i % 3 {
-		case 1: // poweredOn
-			methods.PowerOnVM_Task(ctx, s.client, &types.PowerOnVM_Task{This: vm.Self})
-		case 2: // suspended
-			methods.PowerOnVM_Task(ctx, s.client, &types.PowerOnVM_Task{This: vm.Self})
-			methods.SuspendVM_Task(ctx, s.client, &types.SuspendVM_Task{This: vm.Self})
+		case 1:
+			state = types.VirtualMachinePowerStatePoweredOn
+		case 2:
+			state = types.VirtualMachinePowerStateSuspended
 		}
-		boot := time.Now().Add(-time.Duration(i*97) * time.Second)
-		if vm.Runtime.PowerState == types.VirtualMachinePowerStatePoweredOn {
+		vm.Runtime.PowerState = state
+		vm.Summary.Runtime.PowerState = state
+		if state == types.VirtualMachinePowerStatePoweredOn {
+			boot := time.Now().Add(-time.Duration(i*97) * time.Second)
 			vm.Runtime.BootTime = &boot
 			vm.Summary.Runtime.BootTime = &boot
 		}
 	}
-	return nil
+	return parallel(n, func(i int) error {
+		if vms[i] == nil {
+			return nil
+		}
+		if err := s.generateVMX(vms[i]); err != nil {
+			return err
+		}
+		s.fixVM(vms[i])
+		return nil
+	})
+}
+
+// parallel runs f(1..n) on a few workers and returns the first error.
+func parallel(n int, f func(i int) error) error {
+	var wg sync.WaitGroup
+	errs := make(chan error, 1)
+	next := make(chan int)
+	for w := 0; w < 4; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				if err := f(i); err != nil {
+					select {
+					case errs <- err:
+					default:
+					}
+				}
+			}
+		}()
+	}
+	for i := 1; i <= n; i++ {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	select {
+	case err := <-errs:
+		return err
+	default:
+		return nil
+	}
 }

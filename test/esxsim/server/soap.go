@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"regexp"
 	"runtime/debug"
 	"strings"
@@ -126,7 +127,25 @@ func (s *Sim) serveFolder(w http.ResponseWriter, r *http.Request) {
 	}
 	s.statsMu.Lock()
 	s.stats["HTTP_"+r.Method]++
+	rule := s.matchFault("HTTP_" + r.Method)
 	s.statsMu.Unlock()
+	if rule != nil {
+		switch rule.kind {
+		case "delay":
+			time.Sleep(time.Duration(rule.ms) * time.Millisecond)
+		case "drop":
+			if hj, ok := w.(http.Hijacker); ok {
+				if c, _, err := hj.Hijack(); err == nil {
+					c.Close()
+					return
+				}
+			}
+			panic(http.ErrAbortHandler)
+		case "fault":
+			http.Error(w, "simulated fault", http.StatusInternalServerError)
+			return
+		}
+	}
 	s.svc.ServeDatastore(w, r)
 }
 
@@ -174,7 +193,15 @@ func (s *Sim) serveSOAP(w http.ResponseWriter, r *http.Request) {
 	valid := false
 	if cookie != nil {
 		s.statsMu.Lock()
-		valid = s.sessions[cookie.Value]
+		last, ok := s.sessions[cookie.Value]
+		valid = ok
+		if ok && *flagSessionTimeout > 0 && time.Since(last) > *flagSessionTimeout {
+			delete(s.sessions, cookie.Value) // idle too long, as ESX's session timeout
+			valid = false
+		}
+		if valid {
+			s.sessions[cookie.Value] = time.Now()
+		}
 		s.statsMu.Unlock()
 	}
 	if !valid {
@@ -253,7 +280,7 @@ func (s *Sim) serveSOAP(w http.ResponseWriter, r *http.Request) {
 			for _, c := range res.Cookies() {
 				if c.Name == soap.SessionCookieName {
 					s.statsMu.Lock()
-					s.sessions[c.Value] = true
+					s.sessions[c.Value] = time.Now()
 					s.logins++
 					s.statsMu.Unlock()
 				}
@@ -268,6 +295,9 @@ func (s *Sim) serveSOAP(w http.ResponseWriter, r *http.Request) {
 		}
 	case "TerminateSession":
 		if res.StatusCode == 200 {
+			if method == nil {
+				break
+			}
 			if req, ok := method.Body.(*types.TerminateSession); ok {
 				s.statsMu.Lock()
 				for _, id := range req.SessionId {
@@ -278,6 +308,9 @@ func (s *Sim) serveSOAP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	out := rewriteResponse(rec.Body.Bytes(), rootDir)
+	if name == "RetrievePropertiesEx" && res.StatusCode == 200 {
+		out = s.pageResponse(out, s.pageSize(method))
+	}
 	for k, v := range rec.Header() {
 		if k == "Content-Length" {
 			continue
@@ -316,7 +349,7 @@ func (s *Sim) hook(name string, m *simulator.Method) *reply {
 	ctx := context.Background()
 	c := s.client
 	switch name {
-	case "RetrieveProperties", "RetrievePropertiesEx", "ContinueRetrievePropertiesEx", "CheckForUpdates":
+	case "RetrieveProperties", "RetrievePropertiesEx", "CheckForUpdates":
 		// cheap hints: only refresh what the request may read
 		if s.reqMentions("VirtualMachine") || s.reqMentions("HostSystem") || s.reqMentions("ContainerView") || name != "RetrievePropertiesEx" && name != "RetrieveProperties" {
 			s.refreshStats()
@@ -353,14 +386,13 @@ func (s *Sim) hook(name string, m *simulator.Method) *reply {
 		if vm == nil {
 			return notFoundReply(req.This)
 		}
-		if f := s.checkNICs(&req.Spec); f != nil {
-			return failTask(req.This, name, f, "Invalid configuration for device '0'.")
-		}
+		fixes := s.unknownNICs(&req.Spec)
 		destroy := s.prepareDisks(vm, &req.Spec)
 		res, err := methods.ReconfigVM_Task(ctx, c, req)
 		if err != nil {
 			return soapErrReply(err)
 		}
+		s.restoreNICs(vm, fixes)
 		if taskOK(res.Returnval) {
 			for _, p := range destroy {
 				_ = deleteVMDK(p)
@@ -403,6 +435,14 @@ func (s *Sim) hook(name string, m *simulator.Method) *reply {
 		}
 		return nil
 
+	case "SuspendVM_Task":
+		vm := s.vmOf(m.This)
+		if vm != nil && vm.Runtime.PowerState != types.VirtualMachinePowerStatePoweredOn {
+			return failTask(m.This, name, &types.InvalidPowerState{RequestedState: "poweredOn", ExistingState: vm.Runtime.PowerState},
+				"The attempted operation cannot be performed in the current state ("+powerText(vm.Runtime.PowerState)+").")
+		}
+		return nil
+
 	case "RebootGuest":
 		req := m.Body.(*types.RebootGuest)
 		vm := s.vmOf(req.This)
@@ -442,6 +482,32 @@ func (s *Sim) hook(name string, m *simulator.Method) *reply {
 		}
 		return okReply(name, "")
 
+	case "ReloadVirtualMachineFromPath_Task":
+		req := m.Body.(*types.ReloadVirtualMachineFromPath_Task)
+		vm := s.vmOf(req.This)
+		if vm == nil {
+			return notFoundReply(req.This)
+		}
+		ref := runTask(req.This, "reloadVirtualMachineFromPath", func() (types.AnyType, types.BaseMethodFault, string) {
+			real, _, ok := s.dsPathToReal(req.ConfigurationPath)
+			if !ok {
+				return nil, &types.InvalidDatastorePath{DatastorePath: req.ConfigurationPath}, "Invalid datastore path '" + req.ConfigurationPath + "'."
+			}
+			if _, err := os.Stat(real); err != nil {
+				return nil, &types.FileNotFound{FileFault: types.FileFault{File: req.ConfigurationPath}}, "File " + req.ConfigurationPath + " was not found"
+			}
+			old := vm.Config.Files.VmPathName
+			vm.Config.Files.VmPathName = req.ConfigurationPath
+			vm.Summary.Config.VmPathName = req.ConfigurationPath
+			if err := s.applyVMX(vm); err != nil {
+				vm.Config.Files.VmPathName = old
+				vm.Summary.Config.VmPathName = old
+				return nil, &types.InvalidVmConfig{}, "Invalid virtual machine configuration."
+			}
+			return nil, nil, ""
+		})
+		return taskReply(name, ref)
+
 	case "MigrateVM_Task":
 		return s.migrateVM(m.Body.(*types.MigrateVM_Task))
 
@@ -472,6 +538,13 @@ func (s *Sim) hook(name string, m *simulator.Method) *reply {
 
 	case "ReconfigureAutostart", "AutoStartPowerOn", "AutoStartPowerOff":
 		return s.autostart(name, m)
+
+	case "CreateSnapshot_Task", "RevertToSnapshot_Task", "RevertToCurrentSnapshot_Task", "RemoveSnapshot_Task",
+		"RemoveAllSnapshots_Task", "RenameSnapshot":
+		return s.snapshotOp(name, m)
+
+	case "ContinueRetrievePropertiesEx", "CancelRetrievePropertiesEx":
+		return s.continueRetrieve(name, m)
 
 	case "CurrentTime":
 		return okReply(name, `<returnval>`+time.Now().UTC().Format("2006-01-02T15:04:05.000000Z")+`</returnval>`)

@@ -20,6 +20,23 @@ check "NIC removed again" grep -q "NIC_REMOVED=true" "$T/reconfig.out"
 check "vmx has no static NIC after removal" sh -c "! grep -q '00:50:56:aa:bb:cc' '$DS1/wild-3/wild-3.vmx'"
 check "libvirt sees the new disk" sh -c "timeout 30 virsh -c 'esx://127.0.0.1:$PORT/?no_verify=1' dumpxml wild-3 | grep -q 'wild-3_extra.vmdk'"
 
+# OpenNebula-style attach_nic/detach_nic for every NIC model
+i=0
+for model in e1000 e1000e vmxnet3 pcnet32; do
+	i=$((i+1)); mac="00:50:56:00:00:0$i"
+	case $model in pcnet32) vdev=vlance ;; *) vdev=$model ;; esac
+	check "attach $model NIC" sh -c "$(command -v timeout) 30 '$CLIENT' -url '$URL' -password-file '$T/pw' addnic wild-4 $model 'VM Network' $mac | grep -qx ok"
+	check "vmx has $vdev NIC with static MAC $mac" sh -c "grep -q 'ethernet[0-9]*.address = \"$mac\"' '$DS1/wild-4/wild-4.vmx' && grep -q 'virtualDev = \"$vdev\"' '$DS1/wild-4/wild-4.vmx'"
+	check "libvirt sees $mac" sh -c "timeout 30 virsh -c 'esx://127.0.0.1:$PORT/?no_verify=1' domiflist wild-4 | grep -q '$mac'"
+done
+check "attach NIC on a vSwitch name (OpenNebula dynamic mode) is accepted" sh -c "$(command -v timeout) 30 '$CLIENT' -url '$URL' -password-file '$T/pw' addnic wild-4 e1000 vSwitch0 00:50:56:00:00:09 | grep -qx ok"
+check "vmx keeps networkName vSwitch0" grep -q 'networkName = "vSwitch0"' "$DS1/wild-4/wild-4.vmx"
+check "detach NIC by MAC" sh -c "$(command -v timeout) 30 '$CLIENT' -url '$URL' -password-file '$T/pw' delnic wild-4 00:50:56:00:00:02 | grep -qx ok"
+check "detached MAC gone from vmx" sh -c "! grep -q '00:50:56:00:00:02' '$DS1/wild-4/wild-4.vmx'"
+check "original NIC keeps ethernet0 after hot-plugs" grep -q '^ethernet0.addressType = "generated"' "$DS1/wild-4/wild-4.vmx"
+check "removed NIC's index is freed, others keep theirs" sh -c "! grep -q '^ethernet2\.' '$DS1/wild-4/wild-4.vmx' && grep -q '^ethernet3.address = \"00:50:56:00:00:03\"' '$DS1/wild-4/wild-4.vmx'"
+check "detach unknown MAC prints -1" sh -c "$(command -v timeout) 30 '$CLIENT' -url '$URL' -password-file '$T/pw' delnic wild-4 00:50:56:00:00:77 | grep -qx -- -1"
+
 check "monitor (ContainerView + RetrievePropertiesEx)" sh -c "$(command -v timeout) 60 '$CLIENT' -url '$URL' -password-file '$T/pw' monitor > '$T/mon.out'"
 sed 's/^/     > /' "$T/mon.out"
 check "running VM has non-zero quickStats" sh -c "grep '^VM wild-1 poweredOn' '$T/mon.out' | grep -v 'cpu=0 ' | grep -v 'guestmem=0 ' | grep -qv 'hostmem=0 '"

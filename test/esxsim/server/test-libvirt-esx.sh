@@ -57,7 +57,18 @@ check "reboot" has "rebooted" reboot vm1
 check "snapshot-create-as" has "snap1" snapshot-create-as vm1 snap1
 check "snapshot-list" has "snap1" snapshot-list vm1
 check "snapshot-revert" v snapshot-revert vm1 snap1
-check "snapshot-delete" has "deleted" snapshot-delete vm1 snap1
+check "second snapshot" has "snap2" snapshot-create-as vm1 snap2
+check "snapshot tree snap1 -> snap2" sh -c "timeout 30 virsh -c '$U' snapshot-list vm1 --tree | grep -q '+- snap2'"
+check "snapshot-current is snap2" has "^snap2" snapshot-current vm1 --name
+check "snapshot-revert to snap1 (has a child)" v snapshot-revert vm1 snap1
+check "snapshot-delete snap1 keeps child" has "deleted" snapshot-delete vm1 snap1
+check "snap2 still listed" has "snap2" snapshot-list vm1
+check "snapshot-delete snap2" has "deleted" snapshot-delete vm1 snap2
+check "OpenNebula checkpoint snapshot (snapshot-create with XML)" sh -c "echo '<domainsnapshot><name>checkpoint</name></domainsnapshot>' > '$T/cp.xml'; timeout 30 virsh -c '$U' snapshot-create vm1 '$T/cp.xml' | grep -q created"
+check "suspend after checkpoint" has "suspended" suspend vm1
+check "snapshot-revert --force checkpoint" v snapshot-revert --force vm1 checkpoint
+check "running after revert (snapshot taken running, with memory)" has "running" domstate vm1
+check "snapshot-delete checkpoint" has "deleted" snapshot-delete vm1 checkpoint
 check "shutdown" has "shutdown" shutdown vm1
 check "shut off after shutdown" has "shut off" domstate vm1
 check "start again" has "started" start vm1

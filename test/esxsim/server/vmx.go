@@ -97,7 +97,8 @@ func (f *vmxFile) del(re *regexp.Regexp) {
 func (f *vmxFile) String() string {
 	var b strings.Builder
 	for _, e := range f.entries {
-		fmt.Fprintf(&b, "%s = \"%s\"\n", e.key, strings.ReplaceAll(e.val, "\"", "|22"))
+		v := strings.ReplaceAll(e.val, rootDir+"/vmfs/volumes", "/vmfs/volumes") // never leak the sandbox prefix
+		fmt.Fprintf(&b, "%s = \"%s\"\n", e.key, strings.ReplaceAll(v, "\"", "|22"))
 	}
 	return b.String()
 }
@@ -261,11 +262,10 @@ func (s *Sim) vmxFileName(vmxReal, dsPath string) string {
 }
 
 var reScsiKeys = regexp.MustCompile(`^scsi[0-9]+(:[0-9]+)?\.`)
-var reEthKeys = regexp.MustCompile(`^ethernet[0-9]+\.`)
 
 // deviceVMX appends vmx entries for SCSI controllers+disks and/or NICs.
 func (s *Sim) deviceVMX(f *vmxFile, vm *simulator.VirtualMachine, vmxReal string, scsi, nics bool) {
-	devs := object.VirtualDeviceList(vm.Config.Hardware.Device)
+	devs := append(object.VirtualDeviceList(nil), vm.Config.Hardware.Device...)
 	sort.SliceStable(devs, func(i, j int) bool { return devs[i].GetVirtualDevice().Key < devs[j].GetVirtualDevice().Key })
 	bus := map[int32]int32{} // controller key -> scsi bus
 	for _, d := range devs {
@@ -279,33 +279,70 @@ func (s *Sim) deviceVMX(f *vmxFile, vm *simulator.VirtualMachine, vmxReal string
 			}
 		}
 	}
-	eth := 0
 	for _, d := range devs {
-		switch x := d.(type) {
-		case *types.VirtualDisk:
-			b, ok := bus[x.ControllerKey]
-			if !scsi || !ok || x.UnitNumber == nil {
+		x, ok := d.(*types.VirtualDisk)
+		if !ok || !scsi {
+			continue
+		}
+		b, ok := bus[x.ControllerKey]
+		if !ok || x.UnitNumber == nil {
+			continue
+		}
+		fb, ok := x.Backing.(types.BaseVirtualDeviceFileBackingInfo)
+		if !ok {
+			continue
+		}
+		p := fmt.Sprintf("scsi%d:%d", b, *x.UnitNumber)
+		f.set(p+".deviceType", "scsi-hardDisk")
+		f.set(p+".fileName", s.vmxFileName(vmxReal, fb.GetVirtualDeviceFileBackingInfo().FileName))
+		if fb, ok := x.Backing.(*types.VirtualDiskFlatVer2BackingInfo); ok && fb.DiskMode != "" && fb.DiskMode != "persistent" {
+			f.set(p+".mode", fb.DiskMode)
+		}
+		f.set(p+".present", "TRUE")
+	}
+	// NICs keep their ethernetN index (matched by MAC); new ones get the lowest free index
+	var cards []types.BaseVirtualEthernetCard
+	for _, d := range devs {
+		if c, ok := d.(types.BaseVirtualEthernetCard); ok {
+			cards = append(cards, c)
+		}
+	}
+	if nics {
+		byMAC := map[string]int{}
+		for i := 0; i < 10; i++ {
+			p := fmt.Sprintf("ethernet%d", i)
+			if !f.has(p+".present") && !f.has(p+".virtualDev") {
 				continue
 			}
-			fb, ok := x.Backing.(types.BaseVirtualDeviceFileBackingInfo)
-			if !ok {
-				continue
+			mac := strings.ToLower(f.get(p + ".address"))
+			if mac == "" {
+				mac = strings.ToLower(f.get(p + ".generatedAddress"))
 			}
-			p := fmt.Sprintf("scsi%d:%d", b, *x.UnitNumber)
-			f.set(p+".deviceType", "scsi-hardDisk")
-			f.set(p+".fileName", s.vmxFileName(vmxReal, fb.GetVirtualDeviceFileBackingInfo().FileName))
-			if fb, ok := x.Backing.(*types.VirtualDiskFlatVer2BackingInfo); ok && fb.DiskMode != "" && fb.DiskMode != "persistent" {
-				f.set(p+".mode", fb.DiskMode)
+			byMAC[mac] = i
+		}
+		want := map[string]bool{}
+		for _, c := range cards {
+			want[strings.ToLower(c.GetVirtualEthernetCard().MacAddress)] = true
+		}
+		used := map[int]bool{}
+		for mac, i := range byMAC {
+			if want[mac] && mac != "" {
+				used[i] = true
+			} else {
+				f.del(regexp.MustCompile(fmt.Sprintf(`^ethernet%d\.`, i)))
 			}
-			f.set(p+".present", "TRUE")
-		case types.BaseVirtualEthernetCard:
-			if !nics {
-				continue
+		}
+		for _, card := range cards {
+			c := card.GetVirtualEthernetCard()
+			idx, ok := byMAC[strings.ToLower(c.MacAddress)]
+			if !ok || c.MacAddress == "" {
+				for idx = 0; used[idx]; idx++ {
+				}
 			}
-			c := x.GetVirtualEthernetCard()
-			p := fmt.Sprintf("ethernet%d", eth)
-			eth++
-			f.set(p+".virtualDev", nicVirtualDev(d))
+			used[idx] = true
+			p := fmt.Sprintf("ethernet%d", idx)
+			f.del(regexp.MustCompile(fmt.Sprintf(`^ethernet%d\.`, idx)))
+			f.set(p+".virtualDev", nicVirtualDev(card.(types.BaseVirtualDevice)))
 			if nb, ok := c.Backing.(*types.VirtualEthernetCardNetworkBackingInfo); ok {
 				f.set(p+".networkName", nb.DeviceName)
 			}
@@ -402,9 +439,6 @@ func (s *Sim) patchVMX(vm *simulator.VirtualMachine, spec *types.VirtualMachineC
 		if scsi {
 			f.del(reScsiKeys)
 		}
-		if nics {
-			f.del(reEthKeys)
-		}
 		if scsi || nics {
 			s.deviceVMX(f, vm, real, scsi, nics)
 		}
@@ -490,7 +524,6 @@ func (s *Sim) missingDisk(vm *simulator.VirtualMachine) string {
 	}
 	return ""
 }
-
 
 // applyVMX sets the model VM from its .vmx (RegisterVM, Reload).
 func (s *Sim) applyVMX(vm *simulator.VirtualMachine) error {
@@ -640,7 +673,7 @@ func (s *Sim) applyVMX(vm *simulator.VirtualMachine) error {
 		base.DeviceInfo = &types.Description{Label: fmt.Sprintf("Hard disk %d", nDisks), Summary: fmt.Sprintf("%d KB", capKB)}
 		base.Backing = &types.VirtualDiskFlatVer2BackingInfo{
 			VirtualDeviceFileBackingInfo: types.VirtualDeviceFileBackingInfo{FileName: d.dsPath, Datastore: dsRef},
-			DiskMode: mode, ThinProvisioned: types.NewBool(thin), Split: types.NewBool(false),
+			DiskMode:                     mode, ThinProvisioned: types.NewBool(thin), Split: types.NewBool(false),
 			WriteThrough: types.NewBool(false), EagerlyScrub: types.NewBool(false), Uuid: uuid,
 			DigestEnabled: types.NewBool(false), ContentId: "",
 		}

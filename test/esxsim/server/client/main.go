@@ -19,6 +19,7 @@ import (
 	"github.com/vmware/govmomi/object"
 	"github.com/vmware/govmomi/performance"
 	"github.com/vmware/govmomi/view"
+	"github.com/vmware/govmomi/vim25/methods"
 	"github.com/vmware/govmomi/vim25/mo"
 	"github.com/vmware/govmomi/vim25/types"
 )
@@ -123,6 +124,95 @@ func main() {
 		}
 		st, _ := vm.PowerState(ctx)
 		fmt.Println(st)
+	case "addnic": // addnic VM MODEL NETWORK MAC (as OpenNebula's attach_nic)
+		vm, err := f.VirtualMachine(ctx, flag.Arg(1))
+		if err != nil {
+			die("vm: %v", err)
+		}
+		card := types.VirtualEthernetCard{VirtualDevice: types.VirtualDevice{Key: -1,
+			Backing: &types.VirtualEthernetCardNetworkBackingInfo{VirtualDeviceDeviceBackingInfo: types.VirtualDeviceDeviceBackingInfo{DeviceName: flag.Arg(3)}}},
+			AddressType: "manual", MacAddress: flag.Arg(4)}
+		var dev types.BaseVirtualDevice
+		switch flag.Arg(2) {
+		case "e1000":
+			dev = &types.VirtualE1000{VirtualEthernetCard: card}
+		case "e1000e":
+			dev = &types.VirtualE1000e{VirtualEthernetCard: card}
+		case "vmxnet3":
+			dev = &types.VirtualVmxnet3{VirtualVmxnet: types.VirtualVmxnet{VirtualEthernetCard: card}}
+		case "pcnet32":
+			dev = &types.VirtualPCNet32{VirtualEthernetCard: card}
+		default:
+			die("model e1000|e1000e|vmxnet3|pcnet32")
+		}
+		t, err := vm.Reconfigure(ctx, types.VirtualMachineConfigSpec{DeviceChange: []types.BaseVirtualDeviceConfigSpec{
+			&types.VirtualDeviceConfigSpec{Operation: "add", Device: dev}}})
+		if err == nil {
+			err = t.Wait(ctx)
+		}
+		if err != nil {
+			die("addnic: %v", err)
+		}
+		fmt.Println("ok")
+	case "delnic": // delnic VM MAC
+		vm, err := f.VirtualMachine(ctx, flag.Arg(1))
+		if err != nil {
+			die("vm: %v", err)
+		}
+		devs, err := vm.Device(ctx)
+		if err != nil {
+			die("devices: %v", err)
+		}
+		for _, d := range devs {
+			if n, ok := d.(types.BaseVirtualEthernetCard); ok && n.GetVirtualEthernetCard().MacAddress == flag.Arg(2) {
+				t, err := vm.Reconfigure(ctx, types.VirtualMachineConfigSpec{DeviceChange: []types.BaseVirtualDeviceConfigSpec{
+					&types.VirtualDeviceConfigSpec{Operation: "remove", Device: d}}})
+				if err == nil {
+					err = t.Wait(ctx)
+				}
+				if err != nil {
+					die("delnic: %v", err)
+				}
+				fmt.Println("ok")
+				return
+			}
+		}
+		fmt.Println("-1")
+	case "pagecount": // pagecount MAXOBJECTS: RetrievePropertiesEx over a VM ContainerView, following tokens
+		var max int32
+		fmt.Sscanf(flag.Arg(1), "%d", &max)
+		m := view.NewManager(c.Client)
+		v, err := m.CreateContainerView(ctx, c.ServiceContent.RootFolder, []string{"VirtualMachine"}, true)
+		if err != nil {
+			die("view: %v", err)
+		}
+		defer v.Destroy(ctx)
+		ts := true
+		req := types.RetrievePropertiesEx{This: c.ServiceContent.PropertyCollector, Options: types.RetrieveOptions{MaxObjects: max},
+			SpecSet: []types.PropertyFilterSpec{{
+				ObjectSet: []types.ObjectSpec{{Obj: v.Reference(), Skip: &ts, SelectSet: []types.BaseSelectionSpec{
+					&types.TraversalSpec{Type: "ContainerView", Path: "view"}}}},
+				PropSet: []types.PropertySpec{{Type: "VirtualMachine", PathSet: []string{"name", "runtime.powerState", "summary.quickStats"}}},
+			}}}
+		res, err := methods.RetrievePropertiesEx(ctx, c.Client, &req)
+		if err != nil {
+			die("retrieve: %v", err)
+		}
+		pages, total := 0, 0
+		r := res.Returnval
+		for r != nil {
+			pages++
+			total += len(r.Objects)
+			if r.Token == "" {
+				break
+			}
+			cres, err := methods.ContinueRetrievePropertiesEx(ctx, c.Client, &types.ContinueRetrievePropertiesEx{This: req.This, Token: r.Token})
+			if err != nil {
+				die("continue: %v", err)
+			}
+			r = &cres.Returnval
+		}
+		fmt.Printf("PAGES=%d\nOBJECTS=%d\n", pages, total)
 	case "noop":
 		fmt.Println("ok")
 	default:

@@ -1,0 +1,190 @@
+/* esxmad: the common start of the VMM actions. */
+#include <ctype.h>
+#include <string.h>
+
+#include "esxmad.h"
+
+one_vmm *
+one_vmm_open_noconn (const char *host, bool *usage)
+{
+  *usage = false;
+  ONE_AUTO (one_vmm) *v = one_xcalloc (1, sizeof *v);
+  v->host = one_xstrdup (host);
+  v->conf = one_conf_load_default ();
+  if (v->conf == NULL) {
+    *usage = true;
+    return NULL;
+  }
+  v->target = one_conf_target (v->conf, host);
+  if (v->target == NULL) {
+    *usage = true;
+    return NULL;
+  }
+  one_secret_register (v->target->password);
+  return one_steal_pointer (&v);
+}
+
+one_vmm *
+one_vmm_open (const char *host, bool *usage)
+{
+  ONE_AUTO (one_vmm) *v = one_vmm_open_noconn (host, usage);
+  if (v == NULL)
+    return NULL;
+  v->conn = one_virt_open (v->target);
+  if (v->conn == NULL) {
+    one_error_prefix ("host '%s'", host);
+    return NULL;
+  }
+  return one_steal_pointer (&v);
+}
+
+void
+one_vmm_free (one_vmm *v)
+{
+  if (v == NULL)
+    return;
+  if (v->conn)
+    virConnectClose (v->conn);
+  one_target_free (v->target);
+  one_conf_free (v->conf);
+  free (v->host);
+  free (v);
+}
+
+virDomainPtr
+one_vmm_domain (one_vmm *v, const char *deploy_id)
+{
+  virDomainPtr d = one_virt_lookup (v->conn, deploy_id, NULL);
+  if (d == NULL)
+    one_error_prefix ("host '%s'", v->host);
+  return d;
+}
+
+int
+one_vmm_check_vid (const char *vid)
+{
+  int64_t n;
+  if (one_parse_int64 (vid, 0, INT32_MAX, &n) < 0) {
+    one_error ("vm id '%s': not a number", vid);
+    return -1;
+  }
+  return 0;
+}
+
+virDomainPtr
+one_vmm_define (one_vmm *v, const one_domain *d)
+{
+  ONE_AUTOFREE char *xml = one_domain_libvirt_xml (d);
+  virDomainPtr dom = one_virt_define (v->conn, xml);
+  if (dom == NULL) {
+    one_error_prefix ("host '%s': deployment '%s'", v->host, d->path);
+    return NULL;
+  }
+  if (one_vmm_apply_metadata (v, dom, d) < 0) {
+    ONE_AUTOFREE char *keep = one_xstrdup (one_errmsg ());
+    if (one_virt_undefine (dom) < 0)
+      one_warn ("%s", one_errmsg ());
+    one_error ("%s", keep);
+    virDomainFree (dom);
+    return NULL;
+  }
+  return dom;
+}
+
+int
+one_vmm_ensure_running (virDomainPtr dom)
+{
+  int st = one_virt_state (dom);
+  if (st < 0)
+    return -1;
+  switch (st) {
+  case VIR_DOMAIN_RUNNING:
+  case VIR_DOMAIN_BLOCKED:
+    return 0;
+  case VIR_DOMAIN_PAUSED:
+  case VIR_DOMAIN_PMSUSPENDED:
+    return one_virt_resume (dom);
+  default:
+    return one_virt_start (dom);
+  }
+}
+
+one_vi *
+one_vmm_vi (one_vmm *v, const char *deploy_id, char **vm)
+{
+  ONE_AUTO (one_vi) *vi = one_vi_connect (v->target);
+  if (vi == NULL) {
+    one_error_prefix ("host '%s'", v->host);
+    return NULL;
+  }
+  *vm = one_vi_find_vm (vi, deploy_id, NULL);
+  if (*vm == NULL)
+    return NULL;
+  return one_steal_pointer (&vi);
+}
+
+int
+one_vmm_scsi_address (const char *target, int *bus, int *unit)
+{
+  if (target == NULL || strncmp (target, "sd", 2) != 0 || target[2] == '\0'
+      || strlen (target) > 5)
+    goto bad;
+  int idx = 0, i = 0;
+  for (const char *p = target + 2; *p; p++, i++) {
+    if (*p < 'a' || *p > 'z')
+      goto bad;
+    idx = (idx + (i < 1 ? 0 : 1)) * 26 + (*p - 'a');   /* as libvirt */
+  }
+  *bus = idx / 15;
+  *unit = idx % 15;
+  if (*unit >= 7)
+    (*unit)++;
+  if (*bus > 3) {
+    one_error ("disk target '%s': beyond the 4 SCSI controllers of a VM", target);
+    return -1;
+  }
+  return 0;
+bad:
+  one_error ("disk target '%s': not a SCSI disk (sd<letter>); hot-plug needs DEV_PREFIX=sd",
+             target ? target : "");
+  return -1;
+}
+
+int
+one_vmm_check_mac (const char *m)
+{
+  bool ok = strlen (m) == 17;
+  for (int i = 0; ok && i < 17; i++)
+    ok = i % 3 == 2 ? m[i] == ':' : isxdigit ((unsigned char) m[i]) != 0;
+  if (!ok)
+    one_error ("mac address '%s': expected xx:xx:xx:xx:xx:xx", m);
+  return ok ? 0 : -1;
+}
+
+char *
+one_vmm_disk_dspath (const char *p)
+{
+  /* Plain components only (one_vmfs_path_check: no '.', '..', empty
+   * component or control character), at least <ds>/<vm>/disk.<n>: the
+   * result must name a file inside that datastore.  Trailing '/' ignored. */
+  static const char want[] = "expected /vmfs/volumes/<datastore>/<vm>/disk.<n>";
+  ONE_AUTOFREE char *path = one_xstrdup (p ? p : "");
+  size_t n = strlen (path);
+  while (n > 1 && path[n - 1] == '/')
+    path[--n] = '\0';
+  ONE_AUTOFREE char *ds = NULL;
+  if (one_vmfs_path_check (path, &ds) < 0) {
+    ONE_AUTOFREE char *why = one_xstrdup (one_errmsg ());
+    one_error ("disk %s (%s)", why, want);
+    return NULL;
+  }
+  const char *rest = path + strlen ("/vmfs/volumes/") + strlen (ds) + 1;
+  const char *base = strrchr (path, '/') + 1;
+  if (strchr (rest, '/') == NULL || strpbrk (ds, "[]")
+      || !one_str_startswith (base, "disk.") || base[5] == '\0'
+      || strspn (base + 5, "0123456789") != strlen (base + 5)) {
+    one_error ("disk path '%s': %s", p, want);
+    return NULL;
+  }
+  return one_xasprintf ("[%s] %s/disk.vmdk", ds, rest);
+}

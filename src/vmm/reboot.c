@@ -1,0 +1,24 @@
+/* vmm/reboot: reboot a VM through its guest (VMware Tools).
+ *   reboot <deploy_id> <host> <vid> <host> */
+#include "esxmad.h"
+
+int
+main (int argc, char **argv)
+{
+  static const struct one_prog prog = {
+    .name = "vmm-reboot",
+    .args = "<deploy_id> <host> <vid> <host>",
+    .summary = "Reboot a VM through its guest operating system.",
+    .min_args = 4, .max_args = 4,
+  };
+  int i = one_prog_init (&prog, argc, argv);
+  const char *deploy_id = argv[i], *host = argv[i + 3];
+  bool usage;
+  ONE_AUTO (one_vmm) *v = one_vmm_open (host, &usage);
+  if (v == NULL)
+    return one_fail (usage ? ONE_EXIT_USAGE : ONE_EXIT_FAIL);
+  ONE_AUTO (virDomain) *dom = one_vmm_domain (v, deploy_id);
+  if (dom == NULL || one_virt_reboot (dom) < 0)
+    return one_fail (ONE_EXIT_FAIL);
+  return ONE_EXIT_OK;
+}
