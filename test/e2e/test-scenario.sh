@@ -133,7 +133,8 @@ if [ "$DEPLOYED" = 1 ]; then
 	vm42 "$D/vm-disk.xml" "$(oned_volatile 2 32 vmdk_thin sdb yes)"
 	if have vmm/vmware/attach_disk vmm/vmware/detach_disk tm/vmfs/mkimage tm/vmfs/delete; then
 		if step "attach disk 2 (TM mkimage + attach_disk)" SUCCESS vmm ATTACHDISK "$D/vm-disk.xml"; then
-			check "disk.2/disk.vmdk made on the datastore" esxmad_ssh host1 "test -f /vmfs/volumes/0/42/disk.2/disk.vmdk"
+			check "disk.2/disk.vmdk made on the datastore, thin (FORMAT vmdk_thin)" esxmad_ssh host1 \
+				"grep -q 'thinProvisioned = \"1\"' /vmfs/volumes/0/42/disk.2/disk.vmdk"
 			check "virsh sees disk.2 in one-42" lists "$VPX1" domblklist one-42 '42/disk.2/disk.vmdk'
 			step "detach disk 2 (detach_disk + TM delete)" SUCCESS vmm DETACHDISK "$D/vm-disk.xml" \
 				&& check "virsh no longer sees disk.2" not lists "$VPX1" domblklist one-42 'disk.2'
