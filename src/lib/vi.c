@@ -18,6 +18,7 @@
 #include <openssl/x509.h>
 
 #include "err.h"
+#include "tls.h"
 #include "util.h"
 #include "vi.h"
 
@@ -712,6 +713,10 @@ post (one_vi *vi, const char *method, const char *body,
                  "'%s' (:tls_ca_file: in vmwarerc): %s; refused", method,
                  vi->where, vi->ca_file,
                  vi->errbuf[0] ? vi->errbuf : curl_easy_strerror (rc));
+    else if (!vi->ca_file && rc == CURLE_PEER_FAILED_VERIFICATION)
+      one_error ("vSphere %s: TLS certificate of '%s' %s (%s)", method,
+                 vi->where, ONE_TLS_UNTRUSTED_HINT,
+                 vi->errbuf[0] ? vi->errbuf : curl_easy_strerror (rc));
     else if (vi->resp_too_big)
       one_error ("vSphere %s: response from '%s' larger than %u MiB",
                  method, vi->where, VI_MAX_RESPONSE >> 20);
@@ -846,13 +851,22 @@ one_vi_call (one_vi *vi, const char *method, const char *type,
   if (r || strcmp (ft, "NotAuthenticated") != 0)
     return r;
   /* The session expired (or the cached cookie is stale): log in again,
-   * once, and repeat the call. */
+   * once, and repeat the call.  Login refreshes the ServiceContent, which
+   * frees the strings 'moref' may point to: take the new ones. */
+  char **own[] = { &vi->property_collector, &vi->root_folder,
+                   &vi->session_manager };
+  int which = -1;
+  for (int i = 0; i < 3; i++)
+    if (moref == *own[i])
+      which = i;
+  ONE_AUTOFREE char *copy = one_xstrdup (moref);
   one_debug ("vSphere %s: session not authenticated, logging in again",
              method);
   forget_session (vi);
   if (login (vi) == -1)
     return NULL;
-  return call_raw (vi, method, type, moref, params, NULL, 0);
+  return call_raw (vi, method, type, which >= 0 ? *own[which] : copy, params,
+                   NULL, 0);
 }
 
 one_vi *
