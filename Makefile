@@ -119,7 +119,7 @@ check: all
 
 check-asan:
 	$(MAKE) BUILD=build-asan SAN=1 all
-	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
+	ESXMAD_MALLOC_DEBUG= ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
 	  test/run --build build-asan
 
 check-valgrind: all

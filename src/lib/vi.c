@@ -846,13 +846,22 @@ one_vi_call (one_vi *vi, const char *method, const char *type,
   if (r || strcmp (ft, "NotAuthenticated") != 0)
     return r;
   /* The session expired (or the cached cookie is stale): log in again,
-   * once, and repeat the call. */
+   * once, and repeat the call.  Login refreshes the ServiceContent, which
+   * frees the strings 'moref' may point to: take the new ones. */
+  char **own[] = { &vi->property_collector, &vi->root_folder,
+                   &vi->session_manager };
+  int which = -1;
+  for (int i = 0; i < 3; i++)
+    if (moref == *own[i])
+      which = i;
+  ONE_AUTOFREE char *copy = one_xstrdup (moref);
   one_debug ("vSphere %s: session not authenticated, logging in again",
              method);
   forget_session (vi);
   if (login (vi) == -1)
     return NULL;
-  return call_raw (vi, method, type, moref, params, NULL, 0);
+  return call_raw (vi, method, type, which >= 0 ? *own[which] : copy, params,
+                   NULL, 0);
 }
 
 one_vi *

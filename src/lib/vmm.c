@@ -164,22 +164,27 @@ one_vmm_check_mac (const char *m)
 char *
 one_vmm_disk_dspath (const char *p)
 {
-  static const char pre[] = "/vmfs/volumes/";
-  if (p == NULL || !one_str_startswith (p, pre) || strstr (p, "/../")
-      || strchr (p, '\n')) {
-    one_error ("disk path '%s': expected /vmfs/volumes/<datastore>/<vm>/disk.<n>",
-               p ? p : "");
+  /* Plain components only (one_vmfs_path_check: no '.', '..', empty
+   * component or control character), at least <ds>/<vm>/disk.<n>: the
+   * result must name a file inside that datastore.  Trailing '/' ignored. */
+  static const char want[] = "expected /vmfs/volumes/<datastore>/<vm>/disk.<n>";
+  ONE_AUTOFREE char *path = one_xstrdup (p ? p : "");
+  size_t n = strlen (path);
+  while (n > 1 && path[n - 1] == '/')
+    path[--n] = '\0';
+  ONE_AUTOFREE char *ds = NULL;
+  if (one_vmfs_path_check (path, &ds) < 0) {
+    ONE_AUTOFREE char *why = one_xstrdup (one_errmsg ());
+    one_error ("disk %s (%s)", why, want);
     return NULL;
   }
-  const char *ds = p + sizeof pre - 1;
-  const char *slash = strchr (ds, '/');
-  if (slash == NULL || slash == ds || slash[1] == '\0') {
-    one_error ("disk path '%s': expected /vmfs/volumes/<datastore>/<vm>/disk.<n>", p);
+  const char *rest = path + strlen ("/vmfs/volumes/") + strlen (ds) + 1;
+  const char *base = strrchr (path, '/') + 1;
+  if (strchr (rest, '/') == NULL || strpbrk (ds, "[]")
+      || !one_str_startswith (base, "disk.") || base[5] == '\0'
+      || strspn (base + 5, "0123456789") != strlen (base + 5)) {
+    one_error ("disk path '%s': %s", p, want);
     return NULL;
   }
-  size_t n = strlen (slash + 1);
-  while (n > 0 && slash[1 + n - 1] == '/')
-    n--;
-  return one_xasprintf ("[%.*s] %.*s/disk.vmdk", (int) (slash - ds), ds,
-                        (int) n, slash + 1);
+  return one_xasprintf ("[%s] %s/disk.vmdk", ds, rest);
 }

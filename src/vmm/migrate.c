@@ -19,6 +19,12 @@ main (int argc, char **argv)
   if (c == NULL)
     return one_fail (ONE_EXIT_USAGE);
   one_secret_register (c->password);
+  /* Both host names are checked before anything connects (they end up in
+   * vpx:// paths). */
+  ONE_AUTO (one_target) *srct = one_conf_target (c, src);
+  ONE_AUTO (one_target) *dstt = srct ? one_conf_target (c, dst) : NULL;
+  if (dstt == NULL)
+    return one_fail (ONE_EXIT_USAGE);
   ONE_AUTO (virConnect) *sconn = one_virt_open_vpx (c, src);
   if (sconn == NULL) {
     one_error_prefix ("source host '%s'", src);

@@ -12,7 +12,7 @@ t0=$(date +%s%N)
 esxsim_start
 ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 echo "# start took ${ms} ms"
-check "start under 5 s (${ms} ms)" test "$ms" -lt 5000
+echo "     start took ${ms} ms (a figure, not a test: see bench/esxsim-start)"
 for v in ESX_URI ESX_API_PORT ESX_THUMBPRINT ESX_URL ESX_HOSTNAME VPX_URI_HOST1 VPX_URI_HOST2 VPX_API_PORT \
 	VPX_THUMBPRINT SSH_PORT_ESX SSH_PORT_HOST1 SSH_PORT_HOST2 SSH_KEY KNOWN_HOSTS USERNAME PASSWORD_FILE RUN \
 	ESX_ROOT VPX_ROOT LIBVIRT_AUTH_FILE STOP SSH_CONFIG; do

@@ -525,6 +525,26 @@ main (void)
       free (names[i]);
     }
   }
+  /* xml2vmx/: libvirt's writer output; read it and round-trip it too */
+  ONE_AUTOFREE char *xdir = one_xasprintf ("%s/xml2vmx", corpus);
+  DIR *xd = opendir (xdir);
+  int n_x = 0;
+  if (xd) {
+    struct dirent *e;
+    while ((e = readdir (xd)))
+      if (one_str_endswith (e->d_name, ".vmx")) {
+        ONE_AUTOFREE char *vp = one_xasprintf ("%s/%s", xdir, e->d_name);
+        ONE_AUTO (one_vmx) *v = one_vmx_read_file (vp, 0);
+        one_vmx_ctx ctx = { test_file_name, NULL };
+        ONE_AUTO (one_vmx_facts) *f = v ? one_vmx_facts_read (v, &ctx) : NULL;
+        CHECK (f != NULL);
+        if (f)
+          round_trip (e->d_name, v, f);
+        n_x++;
+      }
+    closedir (xd);
+  }
+  printf ("round trip: also %d xml2vmx files\n", n_x);
   printf ("summary: %d pairs checked, %d facts compared, %d skipped "
           "(reasons above)\n", n_pairs, n_facts, n_skipped);
   return check_done ();

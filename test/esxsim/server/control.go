@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/vmware/govmomi/simulator"
 	"github.com/vmware/govmomi/vim25/methods"
@@ -108,7 +109,7 @@ func (s *Sim) serveControl(w http.ResponseWriter, r *http.Request) {
 		for id := range s.sessions {
 			ids = append(ids, id)
 		}
-		s.sessions = map[string]bool{}
+		s.sessions = map[string]time.Time{}
 		s.statsMu.Unlock()
 		if len(ids) > 0 {
 			// also drop them from vcsim's own session list

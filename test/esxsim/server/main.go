@@ -31,20 +31,23 @@ import (
 )
 
 var (
-	flagMode      = flag.String("mode", "esx", "esx (standalone host) or vpx (vCenter)")
-	flagListen    = flag.String("listen", "127.0.0.1:0", "listen address")
-	flagTLS       = flag.Bool("tls", true, "serve https with a generated self-signed certificate")
-	flagRoot      = flag.String("root", "", "state directory (datastores live in ROOT/vmfs/volumes)")
-	flagDatastore = flag.String("datastores", "0,1,datastore1", "datastore names")
-	flagCapMB     = flag.Int64("datastore-capacity-mb", 102400, "reported datastore capacity (MiB)")
-	flagVMs       = flag.Int("vms", 0, "number of wild VMs (0..1000)")
-	flagUser      = flag.String("user", "root", "login user")
-	flagPassFile  = flag.String("password-file", "", "file whose first line is the password")
-	flagReady     = flag.String("ready-file", "", "write KEY=VALUE lines here once serving")
-	flagHostname  = flag.String("hostname", "esx1.sim.local", "host name (esx mode)")
-	flagHostNames = flag.String("host-names", "host1,host2", "host names (vpx mode)")
-	flagVerbose   = flag.Bool("v", false, "log every SOAP call")
-	flagHostIPs   = flag.String("host-ips", "", "comma list of management IPs (vmk0) per host; default: the listen address")
+	flagMode           = flag.String("mode", "esx", "esx (standalone host) or vpx (vCenter)")
+	flagListen         = flag.String("listen", "127.0.0.1:0", "listen address")
+	flagTLS            = flag.Bool("tls", true, "serve https with a generated self-signed certificate")
+	flagRoot           = flag.String("root", "", "state directory (datastores live in ROOT/vmfs/volumes)")
+	flagDatastore      = flag.String("datastores", "0,1,datastore1", "datastore names")
+	flagCapMB          = flag.Int64("datastore-capacity-mb", 102400, "reported datastore capacity (MiB)")
+	flagVMs            = flag.Int("vms", 0, "number of wild VMs (0..1000)")
+	flagUser           = flag.String("user", "root", "login user")
+	flagPassFile       = flag.String("password-file", "", "file whose first line is the password")
+	flagReady          = flag.String("ready-file", "", "write KEY=VALUE lines here once serving")
+	flagHostname       = flag.String("hostname", "esx1.sim.local", "host name (esx mode)")
+	flagHostNames      = flag.String("host-names", "host1,host2", "host names (vpx mode)")
+	flagVerbose        = flag.Bool("v", false, "log every SOAP call")
+	flagSessionTimeout = flag.Duration("session-timeout", 0, "expire sessions idle longer than this (e.g. 30m; 0 = never)")
+	flagHostCPUs       = flag.Int("host-cpus", 8, "CPU cores per host")
+	flagHostMemMB      = flag.Int64("host-memory-mb", 32768, "memory per host (MiB)")
+	flagHostIPs        = flag.String("host-ips", "", "comma list of management IPs (vmk0) per host; default: the listen address")
 )
 
 var rootDir string
@@ -118,6 +121,11 @@ func main() {
 			parts[i] = fmt.Sprintf("%02X", b)
 		}
 		thumb = strings.Join(parts, ":")
+		for _, ref := range sim.hosts {
+			if h := hostObj(ref); h != nil {
+				h.Summary.Config.SslThumbprint = thumb
+			}
+		}
 		srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}}
 		ln = tls.NewListener(ln, srv.TLSConfig)
 		scheme = "https"

@@ -47,7 +47,7 @@ type Sim struct {
 	statsMu  sync.Mutex
 	logins   int
 	logouts  int
-	sessions map[string]bool
+	sessions map[string]time.Time // live session key -> last use
 	faults   []*faultRule
 
 	lastDsRefresh time.Time
@@ -70,7 +70,7 @@ func vmfsUUID() string {
 
 func buildModel(mode, password string) (*Sim, error) {
 	ctx := context.Background()
-	s := &Sim{mode: mode, stats: map[string]int{}, sessions: map[string]bool{}, pages: map[string]*pageStash{}}
+	s := &Sim{mode: mode, stats: map[string]int{}, sessions: map[string]time.Time{}, pages: map[string]*pageStash{}}
 	var m *simulator.Model
 	if mode == "esx" {
 		m = simulator.ESX()
@@ -144,6 +144,8 @@ func buildModel(mode, password string) (*Sim, error) {
 		s.hostNames = append(s.hostNames, names[i])
 	}
 
+	s.sizeHosts(hosts)
+
 	// datastores
 	for _, name := range strings.Split(*flagDatastore, ",") {
 		name = strings.TrimSpace(name)
@@ -157,7 +159,11 @@ func buildModel(mode, password string) (*Sim, error) {
 	s.refreshDatastores(true)
 
 	t0 := time.Now()
-	if err := s.createWildVMs(ctx, *flagVMs); err != nil {
+	existing := s.registerExisting(ctx)
+	if len(existing) > 0 {
+		log.Printf("re-registered %d VMs found in the datastores", len(existing))
+	}
+	if err := s.createWildVMs(ctx, *flagVMs, existing); err != nil {
 		return nil, fmt.Errorf("wild VMs: %v", err)
 	}
 	if *flagVerbose {
@@ -185,40 +191,40 @@ func setupHost(h *simulator.HostSystem, name string, esx bool, idx int) {
 		}
 	}
 	h.Capability = &types.HostCapability{
-		RecursiveResourcePoolsSupported: true,
+		RecursiveResourcePoolsSupported:         true,
 		CpuMemoryResourceConfigurationSupported: true,
-		RebootSupported:            true,
-		ShutdownSupported:          true,
-		VmotionSupported:           true,
-		StandbySupported:           true,
-		DatastorePrincipalSupported: true,
-		RestrictedSnapshotRelocateSupported: true,
-		PerVmSwapFiles:             true,
-		LocalSwapDatastoreSupported: true,
-		UnsharedSwapVMotionSupported: true,
-		BackgroundSnapshotsSupported: true,
-		PreAssignedPCIUnitNumbersSupported: true,
-		ScreenshotSupported:        true,
-		ScaledScreenshotSupported:  true,
-		StorageVMotionSupported:    types.NewBool(true),
-		VmfsDatastoreMountCapable: types.NewBool(true),
-		NfsSupported:               true,
-		IscsiSupported:             true,
-		VlanTaggingSupported:       true,
-		NicTeamingSupported:        true,
-		HighGuestMemSupported:      true,
-		MaintenanceModeSupported:   true,
-		SuspendedRelocateSupported: true,
-		VirtualExecUsageSupported: types.NewBool(true),
-		SupportedVmfsMajorVersion:  []int32{5, 6},
-		MaxSupportedVcpus:          128,
-		MaxRunningVMs:              1024,
-		MaxRegisteredVMs:           2048,
-		MaxSupportedVMs:            1024,
-		MaxVcpusPerFtVm:            4,
-		MaxNumDisksSVMotion:        64,
-		SnapshotRelayoutSupported: types.NewBool(true),
-		FtSupported: types.NewBool(false),
+		RebootSupported:                         true,
+		ShutdownSupported:                       true,
+		VmotionSupported:                        true,
+		StandbySupported:                        true,
+		DatastorePrincipalSupported:             true,
+		RestrictedSnapshotRelocateSupported:     true,
+		PerVmSwapFiles:                          true,
+		LocalSwapDatastoreSupported:             true,
+		UnsharedSwapVMotionSupported:            true,
+		BackgroundSnapshotsSupported:            true,
+		PreAssignedPCIUnitNumbersSupported:      true,
+		ScreenshotSupported:                     true,
+		ScaledScreenshotSupported:               true,
+		StorageVMotionSupported:                 types.NewBool(true),
+		VmfsDatastoreMountCapable:               types.NewBool(true),
+		NfsSupported:                            true,
+		IscsiSupported:                          true,
+		VlanTaggingSupported:                    true,
+		NicTeamingSupported:                     true,
+		HighGuestMemSupported:                   true,
+		MaintenanceModeSupported:                true,
+		SuspendedRelocateSupported:              true,
+		VirtualExecUsageSupported:               types.NewBool(true),
+		SupportedVmfsMajorVersion:               []int32{5, 6},
+		MaxSupportedVcpus:                       128,
+		MaxRunningVMs:                           1024,
+		MaxRegisteredVMs:                        2048,
+		MaxSupportedVMs:                         1024,
+		MaxVcpusPerFtVm:                         4,
+		MaxNumDisksSVMotion:                     64,
+		SnapshotRelayoutSupported:               types.NewBool(true),
+		FtSupported:                             types.NewBool(false),
 	}
 	// per-host autostart manager
 	ref := types.ManagedObjectReference{Type: "HostAutoStartManager", Value: "ha-autostart-mgr"}
@@ -234,6 +240,67 @@ func setupHost(h *simulator.HostSystem, name string, esx bool, idx int) {
 	h.ConfigManager.AutoStartManager = &ref
 	// realistic quick stats (updated in refreshStats)
 	h.Summary.QuickStats.Uptime = 86400 + int32(idx)*3600
+}
+
+// sizeHosts gives the hosts -host-cpus cores and -host-memory-mb memory
+// (vcsim's template has 2 cores and 4 GiB) and fixes the compute resource totals.
+func (s *Sim) sizeHosts(hosts []*simulator.HostSystem) {
+	cores := int16(*flagHostCPUs)
+	if cores < 1 {
+		cores = 1
+	}
+	pkgs := int16(1)
+	if cores >= 4 && cores%2 == 0 {
+		pkgs = 2
+	}
+	mem := *flagHostMemMB * 1024 * 1024
+	parents := map[types.ManagedObjectReference]bool{}
+	for _, h := range hosts {
+		hw := h.Summary.Hardware
+		hw.NumCpuPkgs, hw.NumCpuCores, hw.NumCpuThreads, hw.MemorySize = pkgs, cores, cores, mem
+		if h.Hardware != nil {
+			h.Hardware.CpuInfo.NumCpuPackages = pkgs
+			h.Hardware.CpuInfo.NumCpuCores = cores
+			h.Hardware.CpuInfo.NumCpuThreads = cores
+			h.Hardware.MemorySize = mem
+		}
+		if h.Parent != nil {
+			parents[*h.Parent] = true
+		}
+	}
+	for p := range parents {
+		var sum *types.ComputeResourceSummary
+		var members []types.ManagedObjectReference
+		switch cr := simulator.Map.Get(p).(type) {
+		case *mo.ComputeResource:
+			if cr.Summary != nil {
+				sum = cr.Summary.GetComputeResourceSummary()
+			}
+			members = cr.Host
+		case *simulator.ClusterComputeResource:
+			if cr.Summary != nil {
+				sum = cr.Summary.GetComputeResourceSummary()
+			}
+			members = cr.Host
+		}
+		if sum == nil {
+			continue
+		}
+		sum.TotalCpu, sum.TotalMemory, sum.NumCpuCores, sum.NumCpuThreads, sum.EffectiveCpu, sum.EffectiveMemory = 0, 0, 0, 0, 0, 0
+		for _, m := range members {
+			h := hostObj(m)
+			if h == nil {
+				continue
+			}
+			hw := h.Summary.Hardware
+			sum.TotalCpu += hw.CpuMhz * int32(hw.NumCpuCores)
+			sum.TotalMemory += hw.MemorySize
+			sum.NumCpuCores += hw.NumCpuCores
+			sum.NumCpuThreads += hw.NumCpuThreads
+			sum.EffectiveCpu += hw.CpuMhz * int32(hw.NumCpuCores)
+			sum.EffectiveMemory += hw.MemorySize / (1024 * 1024)
+		}
+	}
 }
 
 func (s *Sim) addDatastore(ctx context.Context, name string, hosts []*simulator.HostSystem) error {
@@ -296,7 +363,7 @@ func (s *Sim) addDatastore(ctx context.Context, name string, hosts []*simulator.
 			HostFileSystemVolume: types.HostFileSystemVolume{Type: "VMFS", Name: name, Capacity: capBytes},
 			BlockSizeMb:          1, BlockSize: 1024, UnmapGranularity: 1024, UnmapPriority: "low",
 			MaxBlocks: 63963136, MajorVersion: 6, Version: "6.81", Uuid: id,
-			Extent: []types.HostScsiDiskPartition{{DiskName: "mpx.vmhba0:C0:T" + fmt.Sprint(len(s.datastores)+1) + ":L0", Partition: 1}},
+			Extent:         []types.HostScsiDiskPartition{{DiskName: "mpx.vmhba0:C0:T" + fmt.Sprint(len(s.datastores)+1) + ":L0", Partition: 1}},
 			VmfsUpgradable: false, Ssd: types.NewBool(false), Local: types.NewBool(true),
 		},
 	}
@@ -463,7 +530,7 @@ func (s *Sim) refreshStats() {
 			qs.PrivateMemory = qs.HostMemoryUsage - 20
 			qs.SharedMemory = 0
 			qs.GuestHeartbeatStatus = types.ManagedEntityStatusGreen
-			qs.StaticCpuEntitlement = 2 * 2194 
+			qs.StaticCpuEntitlement = 2 * 2194
 			qs.StaticMemoryEntitlement = memMB + 30
 			if vm.Runtime.BootTime != nil {
 				qs.UptimeSeconds = int32(time.Since(*vm.Runtime.BootTime).Seconds())
@@ -491,8 +558,18 @@ func (s *Sim) refreshStats() {
 		if h == nil {
 			continue
 		}
-		h.Summary.QuickStats.OverallCpuUsage = 150 + hostCPU[ref]
-		h.Summary.QuickStats.OverallMemoryUsage = 1200 + hostMem[ref]
+		hw := h.Summary.Hardware
+		maxCPU := hw.CpuMhz * int32(hw.NumCpuCores) * 95 / 100
+		maxMem := int32(hw.MemorySize/(1024*1024)) * 95 / 100
+		cpu, mem := 150+hostCPU[ref], 1200+hostMem[ref]
+		if cpu > maxCPU {
+			cpu = maxCPU
+		}
+		if mem > maxMem {
+			mem = maxMem
+		}
+		h.Summary.QuickStats.OverallCpuUsage = cpu
+		h.Summary.QuickStats.OverallMemoryUsage = mem
 		h.Summary.QuickStats.DistributedCpuFairness = 0
 		h.Summary.QuickStats.DistributedMemoryFairness = 0
 	}

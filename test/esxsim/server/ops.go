@@ -358,7 +358,7 @@ func (s *Sim) autostart(name string, m *simulator.Method) *reply {
 
 // ---- wild VMs ----
 
-func (s *Sim) createWildVMs(ctx context.Context, n int) error {
+func (s *Sim) createWildVMs(ctx context.Context, n int, existing map[string]bool) error {
 	if n == 0 {
 		return nil
 	}
@@ -369,9 +369,16 @@ func (s *Sim) createWildVMs(ctx context.Context, n int) error {
 	dc := simulator.Map.Get(s.dcRef).(*simulator.Datacenter)
 	guests := []string{"otherLinux64Guest", "ubuntu64Guest", "debian10_64Guest", "windows9_64Guest", "centos7_64Guest"}
 	mems := []int64{256, 512, 1024, 2048}
+	exists := func(i int) bool {
+		name := fmt.Sprintf("wild-%d", i)
+		return existing[filepath.Join(d.dir, name, name+".vmx")]
+	}
 	// files first, in parallel (this is mostly I/O)
 	if err := parallel(n, func(i int) error {
 		name := fmt.Sprintf("wild-%d", i)
+		if exists(i) {
+			return nil
+		}
 		size := int64(1+i%4) * 1024 * 1024 * 1024
 		if err := createVMDK(filepath.Join(d.dir, name, name+".vmdk"), size, true, "lsilogic"); err != nil && !os.IsExist(err) {
 			return err
@@ -382,6 +389,9 @@ func (s *Sim) createWildVMs(ctx context.Context, n int) error {
 	}
 	vms := make([]*simulator.VirtualMachine, n+1)
 	for i := 1; i <= n; i++ {
+		if exists(i) {
+			continue
+		}
 		name := fmt.Sprintf("wild-%d", i)
 		h := s.hosts[(i-1)%len(s.hosts)]
 		size := int64(1+i%4) * 1024 * 1024 * 1024
@@ -422,20 +432,26 @@ func (s *Sim) createWildVMs(ctx context.Context, n int) error {
 		vm := s.vmOf(t.Info.Result.(types.ManagedObjectReference))
 		vm.Config.ExtraConfig = nil
 		vms[i] = vm
+		// power states set directly (no tasks/events/log writes: startup speed)
+		state := types.VirtualMachinePowerStatePoweredOff
 		switch i % 3 {
-		case 1: // poweredOn
-			methods.PowerOnVM_Task(ctx, s.client, &types.PowerOnVM_Task{This: vm.Self})
-		case 2: // suspended
-			methods.PowerOnVM_Task(ctx, s.client, &types.PowerOnVM_Task{This: vm.Self})
-			methods.SuspendVM_Task(ctx, s.client, &types.SuspendVM_Task{This: vm.Self})
+		case 1:
+			state = types.VirtualMachinePowerStatePoweredOn
+		case 2:
+			state = types.VirtualMachinePowerStateSuspended
 		}
-		boot := time.Now().Add(-time.Duration(i*97) * time.Second)
-		if vm.Runtime.PowerState == types.VirtualMachinePowerStatePoweredOn {
+		vm.Runtime.PowerState = state
+		vm.Summary.Runtime.PowerState = state
+		if state == types.VirtualMachinePowerStatePoweredOn {
+			boot := time.Now().Add(-time.Duration(i*97) * time.Second)
 			vm.Runtime.BootTime = &boot
 			vm.Summary.Runtime.BootTime = &boot
 		}
 	}
 	return parallel(n, func(i int) error {
+		if vms[i] == nil {
+			return nil
+		}
 		if err := s.generateVMX(vms[i]); err != nil {
 			return err
 		}

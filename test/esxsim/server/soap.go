@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"regexp"
 	"runtime/debug"
 	"strings"
@@ -126,7 +127,25 @@ func (s *Sim) serveFolder(w http.ResponseWriter, r *http.Request) {
 	}
 	s.statsMu.Lock()
 	s.stats["HTTP_"+r.Method]++
+	rule := s.matchFault("HTTP_" + r.Method)
 	s.statsMu.Unlock()
+	if rule != nil {
+		switch rule.kind {
+		case "delay":
+			time.Sleep(time.Duration(rule.ms) * time.Millisecond)
+		case "drop":
+			if hj, ok := w.(http.Hijacker); ok {
+				if c, _, err := hj.Hijack(); err == nil {
+					c.Close()
+					return
+				}
+			}
+			panic(http.ErrAbortHandler)
+		case "fault":
+			http.Error(w, "simulated fault", http.StatusInternalServerError)
+			return
+		}
+	}
 	s.svc.ServeDatastore(w, r)
 }
 
@@ -174,7 +193,15 @@ func (s *Sim) serveSOAP(w http.ResponseWriter, r *http.Request) {
 	valid := false
 	if cookie != nil {
 		s.statsMu.Lock()
-		valid = s.sessions[cookie.Value]
+		last, ok := s.sessions[cookie.Value]
+		valid = ok
+		if ok && *flagSessionTimeout > 0 && time.Since(last) > *flagSessionTimeout {
+			delete(s.sessions, cookie.Value) // idle too long, as ESX's session timeout
+			valid = false
+		}
+		if valid {
+			s.sessions[cookie.Value] = time.Now()
+		}
 		s.statsMu.Unlock()
 	}
 	if !valid {
@@ -253,7 +280,7 @@ func (s *Sim) serveSOAP(w http.ResponseWriter, r *http.Request) {
 			for _, c := range res.Cookies() {
 				if c.Name == soap.SessionCookieName {
 					s.statsMu.Lock()
-					s.sessions[c.Value] = true
+					s.sessions[c.Value] = time.Now()
 					s.logins++
 					s.statsMu.Unlock()
 				}
@@ -454,6 +481,32 @@ func (s *Sim) hook(name string, m *simulator.Method) *reply {
 			return faultReply("SystemError", "A general system error occurred: "+err.Error(), "<reason>"+xmlEsc(err.Error())+"</reason>")
 		}
 		return okReply(name, "")
+
+	case "ReloadVirtualMachineFromPath_Task":
+		req := m.Body.(*types.ReloadVirtualMachineFromPath_Task)
+		vm := s.vmOf(req.This)
+		if vm == nil {
+			return notFoundReply(req.This)
+		}
+		ref := runTask(req.This, "reloadVirtualMachineFromPath", func() (types.AnyType, types.BaseMethodFault, string) {
+			real, _, ok := s.dsPathToReal(req.ConfigurationPath)
+			if !ok {
+				return nil, &types.InvalidDatastorePath{DatastorePath: req.ConfigurationPath}, "Invalid datastore path '" + req.ConfigurationPath + "'."
+			}
+			if _, err := os.Stat(real); err != nil {
+				return nil, &types.FileNotFound{FileFault: types.FileFault{File: req.ConfigurationPath}}, "File " + req.ConfigurationPath + " was not found"
+			}
+			old := vm.Config.Files.VmPathName
+			vm.Config.Files.VmPathName = req.ConfigurationPath
+			vm.Summary.Config.VmPathName = req.ConfigurationPath
+			if err := s.applyVMX(vm); err != nil {
+				vm.Config.Files.VmPathName = old
+				vm.Summary.Config.VmPathName = old
+				return nil, &types.InvalidVmConfig{}, "Invalid virtual machine configuration."
+			}
+			return nil, nil, ""
+		})
+		return taskReply(name, ref)
 
 	case "MigrateVM_Task":
 		return s.migrateVM(m.Body.(*types.MigrateVM_Task))

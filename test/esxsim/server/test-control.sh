@@ -66,6 +66,16 @@ c POST /esxsim/sessions/expire >/dev/null
 check "expired session -> NotAuthenticated" sh -c "curl -sk -b '$T/jar' -H 'Content-Type: text/xml' --data-binary @'$T/time.xml' '$URL' | grep -q NotAuthenticated"
 check "no live sessions after expire" test "$(stat SESSIONS)" = 0
 
+# /folder fault: define uploads the .vmx by HTTP PUT
+check "inject fault on HTTP_PUT" c POST "/esxsim/fault?method=HTTP_PUT&kind=fault&count=1"
+cat > "$T/vmx.xml" <<EOT
+<domain type='vmware'><name>vmf</name><memory>262144</memory><vcpu>1</vcpu><os><type>hvm</type></os>
+<devices><disk type='file' device='disk'><source file='[datastore1] vmf/vmf.vmdk'/><target dev='sda' bus='scsi'/></disk></devices></domain>
+EOT
+check "define fails when the .vmx upload fails" sh -c "! timeout 30 virsh -c '$U' define '$T/vmx.xml' >/dev/null 2>&1"
+check "define works afterwards" sh -c "timeout 30 virsh -c '$U' define '$T/vmx.xml' | grep -q defined"
+check "HTTP_PUT counted" test "$(stat HTTP_PUT)" -ge 2
+
 # vms + reload
 check "vms lists wild-1 with vmx path" sh -c "c() { curl -skf https://127.0.0.1:$PORT/esxsim/vms; }; c | grep -q '^wild-1 vm-[0-9]* esx1.sim.local poweredOn /vmfs/volumes/.*/wild-1/wild-1.vmx$'"
 sed -i 's/^memSize = .*/memSize = "3072"/' "$DS1/wild-3/wild-3.vmx"

@@ -6,7 +6,7 @@ t0=$(date +%s%N)
 start_server big -mode esx -vms 1000
 t1=$(date +%s%N)
 echo "     startup (incl. ready-file wait): $(( (t1 - t0) / 1000000 )) ms, server-reported STARTUP_MS=$STARTUP_MS"
-check "startup under 60 s (about 2 s on an idle 2-core machine)" test $(( (t1 - t0) / 1000000 )) -lt 60000
+echo "     (startup time is measured by bench/esxsim-start, not asserted here)"
 U="esx://127.0.0.1:$PORT/?no_verify=1"
 t0=$(date +%s%N)
 timeout 300 virsh -c "$U" list --all > "$T/list.out" 2>&1
@@ -31,5 +31,5 @@ t0=$(date +%s%N)
 start_server small -mode esx -vms 4
 t1=$(date +%s%N)
 echo "     startup with 4 VMs: $(( (t1 - t0) / 1000000 )) ms (STARTUP_MS=$STARTUP_MS)"
-check "4-VM startup under 1.5 s" test $(( (t1 - t0) / 1000000 )) -lt 1500
+: # startup time: bench/esxsim-start
 finish

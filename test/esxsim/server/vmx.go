@@ -97,7 +97,8 @@ func (f *vmxFile) del(re *regexp.Regexp) {
 func (f *vmxFile) String() string {
 	var b strings.Builder
 	for _, e := range f.entries {
-		fmt.Fprintf(&b, "%s = \"%s\"\n", e.key, strings.ReplaceAll(e.val, "\"", "|22"))
+		v := strings.ReplaceAll(e.val, rootDir+"/vmfs/volumes", "/vmfs/volumes") // never leak the sandbox prefix
+		fmt.Fprintf(&b, "%s = \"%s\"\n", e.key, strings.ReplaceAll(v, "\"", "|22"))
 	}
 	return b.String()
 }
@@ -524,7 +525,6 @@ func (s *Sim) missingDisk(vm *simulator.VirtualMachine) string {
 	return ""
 }
 
-
 // applyVMX sets the model VM from its .vmx (RegisterVM, Reload).
 func (s *Sim) applyVMX(vm *simulator.VirtualMachine) error {
 	real, _ := s.vmPaths(vm)
@@ -673,7 +673,7 @@ func (s *Sim) applyVMX(vm *simulator.VirtualMachine) error {
 		base.DeviceInfo = &types.Description{Label: fmt.Sprintf("Hard disk %d", nDisks), Summary: fmt.Sprintf("%d KB", capKB)}
 		base.Backing = &types.VirtualDiskFlatVer2BackingInfo{
 			VirtualDeviceFileBackingInfo: types.VirtualDeviceFileBackingInfo{FileName: d.dsPath, Datastore: dsRef},
-			DiskMode: mode, ThinProvisioned: types.NewBool(thin), Split: types.NewBool(false),
+			DiskMode:                     mode, ThinProvisioned: types.NewBool(thin), Split: types.NewBool(false),
 			WriteThrough: types.NewBool(false), EagerlyScrub: types.NewBool(false), Uuid: uuid,
 			DigestEnabled: types.NewBool(false), ContentId: "",
 		}
