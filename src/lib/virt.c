@@ -392,13 +392,21 @@ one_virt_snapshot_revert (virDomainPtr dom, const char *name)
   ONE_AUTO (virDomainSnapshot) *s = snapshot_lookup (dom, name);
   if (s == NULL)
     return -1;
-  if (virDomainRevertToSnapshot (s, 0) < 0) {
-    one_virt_error ("virDomainRevertToSnapshot",
-                    "revert vm '%s' to snapshot '%s'", virDomainGetName (dom),
-                    name);
-    return -1;
+  /* ESX 5.5 sometimes refuses the first revert (OpenNebula 4.10 retried
+   * once, 2fd1d1ffa9): so do we. */
+  for (int attempt = 1;; attempt++) {
+    if (virDomainRevertToSnapshot (s, 0) == 0)
+      return 0;
+    if (attempt == 2)
+      break;
+    one_debug ("revert of '%s' to '%s' failed, retrying once",
+               virDomainGetName (dom), name);
+    sleep (1);
   }
-  return 0;
+  one_virt_error ("virDomainRevertToSnapshot",
+                  "revert vm '%s' to snapshot '%s'", virDomainGetName (dom),
+                  name);
+  return -1;
 }
 
 int

@@ -99,7 +99,10 @@ char *one_vnm_lookup_pg (const char *cache_dir, const char *vid,
  * load the configuration, open SSH to the VM's host and run ensure and
  * record (pre) or clean.  -1 with one_error set; *usage tells a
  * configuration error (exit 2) from a failure (exit 1). */
-int one_vnm_action_pre (const char *b64, bool *usage);
-int one_vnm_action_clean (const char *b64, bool *usage);
+/* 'host' (may be NULL): the host to act on, when the caller passes it
+ * (newer OpenNebula releases add it to clean's arguments); the default
+ * is the VM's last history record. */
+int one_vnm_action_pre (const char *b64, const char *host, bool *usage);
+int one_vnm_action_clean (const char *b64, const char *host, bool *usage);
 
 #endif

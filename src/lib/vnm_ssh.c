@@ -1,4 +1,5 @@
 /* esxmad: network driver vnm/vmware, the actions over SSH (see vnm.h). */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -182,7 +183,8 @@ one_vnm_clean (one_ssh *s, const one_vnm_vm *vm, int *removed)
 /* Read the VM XML; when it has port groups, load the configuration and
  * open SSH to its host (*conf and *ssh stay NULL otherwise). */
 static one_vnm_vm *
-vnm_open (const char *b64, one_conf **conf, one_ssh **ssh, bool *usage)
+vnm_open (const char *b64, const char *host, one_conf **conf, one_ssh **ssh,
+          bool *usage)
 {
   *usage = false;
   *ssh = NULL;
@@ -190,6 +192,19 @@ vnm_open (const char *b64, one_conf **conf, one_ssh **ssh, bool *usage)
   ONE_AUTO (one_vnm_vm) *vm = one_vnm_vm_read (b64);
   if (!vm)
     return NULL;
+  if (host) {
+    bool good = *host && *host != '-' && strlen (host) < 256;
+    for (const char *p = host; good && *p; p++)
+      good = isalnum ((unsigned char) *p) || strchr ("._-:", *p);
+    if (!good) {
+      one_error ("host name '%s' refused (letters, digits, '.', '_', '-', ':')",
+                 host);
+      *usage = true;
+      return NULL;
+    }
+    free (vm->host);
+    vm->host = one_xstrdup (host);
+  }
   if (vm->n_pgs == 0)
     return one_steal_pointer (&vm);
   ONE_AUTO (one_conf) *c = one_conf_load_default ();
@@ -212,11 +227,11 @@ vnm_open (const char *b64, one_conf **conf, one_ssh **ssh, bool *usage)
 }
 
 int
-one_vnm_action_pre (const char *b64, bool *usage)
+one_vnm_action_pre (const char *b64, const char *host, bool *usage)
 {
   ONE_AUTO (one_ssh) *ssh = NULL;
   ONE_AUTO (one_conf) *c = NULL;
-  ONE_AUTO (one_vnm_vm) *vm = vnm_open (b64, &c, &ssh, usage);
+  ONE_AUTO (one_vnm_vm) *vm = vnm_open (b64, host, &c, &ssh, usage);
   if (!vm)
     return -1;
   if (!ssh) {
@@ -233,11 +248,11 @@ one_vnm_action_pre (const char *b64, bool *usage)
 }
 
 int
-one_vnm_action_clean (const char *b64, bool *usage)
+one_vnm_action_clean (const char *b64, const char *host, bool *usage)
 {
   ONE_AUTO (one_ssh) *ssh = NULL;
   ONE_AUTO (one_conf) *c = NULL;
-  ONE_AUTO (one_vnm_vm) *vm = vnm_open (b64, &c, &ssh, usage);
+  ONE_AUTO (one_vnm_vm) *vm = vnm_open (b64, host, &c, &ssh, usage);
   if (!vm)
     return -1;
   if (!ssh)

@@ -145,6 +145,10 @@ if [ "$DEPLOYED" = 1 ]; then
 	if have vmm/vmware/attach_nic vmm/vmware/detach_nic; then
 		if step "attach NIC 1" SUCCESS vmm ATTACHNIC "$D/vm-nic.xml"; then
 			check "virsh sees MAC $MAC1" lists "$VPX1" domiflist one-42 "$MAC1"
+			# dynamic mode: the NIC's port group is one-pg-<NETWORK_ID>, not the
+			# vSwitch the NIC's BRIDGE names (spec §8 †6)
+			PG=$BR; [ "$VNM" = vmware ] && PG=one-pg-0
+			check "the new NIC is on port group '$PG'" lists "$VPX1" domiflist one-42 " $PG .*$MAC1"
 			step "detach NIC 1" SUCCESS vmm DETACHNIC "$D/vm-nic.xml" \
 				&& check "MAC $MAC1 gone" not lists "$VPX1" domiflist one-42 "$MAC1"
 		fi
@@ -174,6 +178,10 @@ if [ "$DEPLOYED" = 1 ]; then
 			check "virsh on host2: one-42 running" state_is "$VPX2" one-42 running
 			[ "$VNM" = vmware ] && check "port group one-pg-0 on host2 (vnm pre on the destination)" \
 				esxmad_ssh host2 "esxcfg-vswitch -l | grep -q one-pg-0"
+			if have im/vmware.d/vmware; then
+				step "monitor host2 after the migration" SUCCESS im 2 host2 /vmfs/volumes \
+					&& check "host2 reports VM 42" grep -q '^# VM ID=42 DEPLOY_ID=one-42 ' <<<"$STEP_OUT"
+			fi
 		fi
 	else waiting "migrate (vmm migrate, tm premigrate/postmigrate)" "VMM actions; ssh + TM"; fi
 	vm42 "$D/vm.xml" "" "$HNOW"

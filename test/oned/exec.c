@@ -244,12 +244,15 @@ run_action (const char *cmd, int id, int mode, bool relay_always, result *r)
   /* not oned's concern, but a test's: sanitizer reports (make check-asan)
    * would otherwise vanish with the stderr of a successful action */
   static const char *san[] = { "ERROR: AddressSanitizer", "ERROR: LeakSanitizer",
-                               "runtime error: ", "WARNING: ThreadSanitizer", NULL };
+                               "WARNING: ThreadSanitizer", NULL };
+  bool sanitizer = false;
   for (int i = 0; san[i]; i++)
-    if (strstr (r->err, san[i])) {
-      violation ("sanitizer report on stderr of '%s':\n%s", cmd, r->err);
-      break;
-    }
+    if (strstr (r->err, san[i])) sanitizer = true;
+  /* UBSan: "file.c:LINE:COL: runtime error: ..." */
+  for (const char *p = r->err; (p = strstr (p, ": runtime error: ")); p++)
+    if (p > r->err && p[-1] >= '0' && p[-1] <= '9') sanitizer = true;
+  if (sanitizer)
+    violation ("sanitizer report on stderr of '%s':\n%s", cmd, r->err);
 
   if (sec && (strstr (r->out, sec) || strstr (r->err, sec)))
     violation ("a password appears in the program's output");

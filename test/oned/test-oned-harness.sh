@@ -195,6 +195,12 @@ has out "MONITOR FAILURE 3 $(printf 'Error executing vmware' | base64 -w0)"
 mk vmm/vmware/shutdown '[ -z "${LIBVIRT_AUTH_FILE:-}" ] && [ -z "${VMWARERC:-}" ] && [ -n "$ONE_LOCATION" ] && [ -n "$PATH" ] || exit 9'
 LIBVIRT_AUTH_FILE=/x VMWARERC=/y expect "environment scrubbed (no LIBVIRT_AUTH_FILE, VMWARERC)" 0 "$ONED" vmm SHUTDOWN "$t/vm.xml"
 
+# sanitizer reports (make check-asan) fail the step even on success
+mk vmm/vmware/shutdown 'echo "src/lib/x.c:12:5: runtime error: signed integer overflow" >&2'
+expect "a UBSan report is flagged" 3 "$ONED" vmm SHUTDOWN "$t/vm.xml"
+mk vmm/vmware/shutdown 'echo "DEBUG: server said: SystemError: runtime error: nil pointer" >&2'
+expect "a server's Go panic text is not a sanitizer report" 0 "$ONED" vmm SHUTDOWN "$t/vm.xml"
+
 # secrets
 echo 's3cret-pw' >"$t/pw"
 mk vmm/vmware/shutdown 'echo "DEBUG: using s3cret-pw" >&2'

@@ -185,6 +185,18 @@ set +e; "$vnm/pre" "$b" 2>"$tmp/err"; rc=$?; set -e
 rm -f "$RUN/ssh-drop-after-esx1"
 check "SSH cut: exit 1" test "$rc" = 1
 check "SSH cut: reported" grep -q "^ERROR MESSAGE --8<------" "$tmp/err"
+# the host given as an argument (newer OpenNebula passes it to clean) wins
+# over the last history record
+vmh=$(printf '<VM><ID>30</ID><TEMPLATE>%s</TEMPLATE><HISTORY_RECORDS><HISTORY><HOSTNAME>esx1</HOSTNAME></HISTORY><HISTORY><HOSTNAME>elsewhere</HOSTNAME></HISTORY></HISTORY_RECORDS></VM>' \
+  "$(nic 0 31 vSwitch0 NO)" | base64 -w0)
+check "pre with the host argument" "$vnm/pre" "$vmh" esx1
+check "  one-pg-31 made on esx1" test "$(pg one-pg-31)" = "vSwitch0 0 0"
+check "clean with the host argument" "$vnm/clean" "$vmh" esx1
+check "  one-pg-31 removed" test -z "$(pg one-pg-31)"
+set +e; "$vnm/clean" "$vmh" "esx1;reboot" 2>"$tmp/err"; rc=$?; set -e
+check "hostile host argument refused (exit 2)" test "$rc" = 2
+check "post accepts deploy id and host" "$vnm/post" "$vmh" one-30 esx1
+
 # a VM without NICs needs no host at all
 check "VM without NIC: nothing to do" "$vnm/pre" "$(vm 15)"
 
