@@ -18,6 +18,7 @@
 #include <openssl/x509.h>
 
 #include "err.h"
+#include "tls.h"
 #include "util.h"
 #include "vi.h"
 
@@ -711,6 +712,10 @@ post (one_vi *vi, const char *method, const char *body,
       one_error ("vSphere %s: TLS certificate of '%s' not verified with "
                  "'%s' (:tls_ca_file: in vmwarerc): %s; refused", method,
                  vi->where, vi->ca_file,
+                 vi->errbuf[0] ? vi->errbuf : curl_easy_strerror (rc));
+    else if (!vi->ca_file && rc == CURLE_PEER_FAILED_VERIFICATION)
+      one_error ("vSphere %s: TLS certificate of '%s' %s (%s)", method,
+                 vi->where, ONE_TLS_UNTRUSTED_HINT,
                  vi->errbuf[0] ? vi->errbuf : curl_easy_strerror (rc));
     else if (vi->resp_too_big)
       one_error ("vSphere %s: response from '%s' larger than %u MiB",

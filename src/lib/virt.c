@@ -149,6 +149,9 @@ one_virt_open_uri (const one_target *t, const char *uri)
   virConnectPtr conn = virConnectOpenAuth (u, &auth, 0);
   if (conn == NULL) {
     one_virt_error ("virConnectOpenAuth", "connect to '%s'", u);
+    if (checked == 0 && !t->tls_no_verify && !t->tls_http
+        && strstr (one_errmsg (), "certificate"))
+      one_error ("%s (%s)", one_errmsg (), ONE_TLS_UNTRUSTED_HINT);
     return NULL;
   }
   return conn;
@@ -392,13 +395,21 @@ one_virt_snapshot_revert (virDomainPtr dom, const char *name)
   ONE_AUTO (virDomainSnapshot) *s = snapshot_lookup (dom, name);
   if (s == NULL)
     return -1;
-  if (virDomainRevertToSnapshot (s, 0) < 0) {
-    one_virt_error ("virDomainRevertToSnapshot",
-                    "revert vm '%s' to snapshot '%s'", virDomainGetName (dom),
-                    name);
-    return -1;
+  /* ESX 5.5 sometimes refuses the first revert (OpenNebula 4.10 retried
+   * once, 2fd1d1ffa9): so do we. */
+  for (int attempt = 1;; attempt++) {
+    if (virDomainRevertToSnapshot (s, 0) == 0)
+      return 0;
+    if (attempt == 2)
+      break;
+    one_debug ("revert of '%s' to '%s' failed, retrying once",
+               virDomainGetName (dom), name);
+    sleep (1);
   }
-  return 0;
+  one_virt_error ("virDomainRevertToSnapshot",
+                  "revert vm '%s' to snapshot '%s'", virDomainGetName (dom),
+                  name);
+  return -1;
 }
 
 int

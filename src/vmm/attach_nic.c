@@ -38,7 +38,14 @@ main (int argc, char **argv)
     one_error ("nic model '%s': not one of e1000, e1000e, vmxnet3, pcnet32", model);
     return one_fail (ONE_EXIT_USAGE);
   }
-  one_debug ("attach_nic: net_drv '%s'", net_drv);
+  /* Dynamic networking (vnm "vmware") puts a VM's NICs on the port group
+   * one-pg-<NETWORK_ID> it creates on the vSwitch <bridge>; oned does not
+   * pass the network id to attach_nic, so the card goes on <bridge> as
+   * given (as the original driver did): say so. */
+  if (strcmp (net_drv, "vmware") == 0)
+    one_warn ("attach_nic: dynamic networking: the card is connected to '%s' "
+              "as given (OpenNebula passes no network id, so one-pg-<id> "
+              "cannot be chosen)", bridge);
   bool usage;
   ONE_AUTO (one_vmm) *v = one_vmm_open_noconn (host, &usage);
   if (v == NULL)
