@@ -24,6 +24,7 @@
 
 #define VI_MAX_RESPONSE (512u << 20)
 #define VI_MAX_DEPTH 256
+#define VI_MAX_OBJECTS 100000
 #define XSI_NS "http://www.w3.org/2001/XMLSchema-instance"
 
 /* ====================================================================== */
@@ -1051,7 +1052,15 @@ retrieve_once (one_vi *vi, const char *specset)
   all->text = one_xstrdup ("");
   one_buf p = { 0 };
   one_buf_puts (&p, specset);
-  one_buf_puts (&p, "<options></options>");
+  /* Ask for everything in one answer: without maxObjects a server pages
+   * at its own batch size (100 objects), which would make the cost of a
+   * monitoring cycle grow with the number of VMs.  A server may still
+   * page below this; ContinueRetrievePropertiesEx then follows. */
+  int max = VI_MAX_OBJECTS;
+  const char *env = getenv ("ESXMAD_VI_MAX_OBJECTS");    /* for tests */
+  if (env && atoi (env) > 0)
+    max = atoi (env);
+  one_buf_printf (&p, "<options><maxObjects>%d</maxObjects></options>", max);
   one_vi_node *r = one_vi_call (vi, "RetrievePropertiesEx", "PropertyCollector",
                                 vi->property_collector, p.data);
   one_buf_free (&p);
