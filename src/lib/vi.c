@@ -18,11 +18,13 @@
 #include <openssl/x509.h>
 
 #include "err.h"
+#include "tls.h"
 #include "util.h"
 #include "vi.h"
 
 #define VI_MAX_RESPONSE (512u << 20)
 #define VI_MAX_DEPTH 256
+#define VI_MAX_OBJECTS 100000
 #define XSI_NS "http://www.w3.org/2001/XMLSchema-instance"
 
 /* ====================================================================== */
@@ -712,6 +714,10 @@ post (one_vi *vi, const char *method, const char *body,
                  "'%s' (:tls_ca_file: in vmwarerc): %s; refused", method,
                  vi->where, vi->ca_file,
                  vi->errbuf[0] ? vi->errbuf : curl_easy_strerror (rc));
+    else if (!vi->ca_file && rc == CURLE_PEER_FAILED_VERIFICATION)
+      one_error ("vSphere %s: TLS certificate of '%s' %s (%s)", method,
+                 vi->where, ONE_TLS_UNTRUSTED_HINT,
+                 vi->errbuf[0] ? vi->errbuf : curl_easy_strerror (rc));
     else if (vi->resp_too_big)
       one_error ("vSphere %s: response from '%s' larger than %u MiB",
                  method, vi->where, VI_MAX_RESPONSE >> 20);
@@ -1046,7 +1052,15 @@ retrieve_once (one_vi *vi, const char *specset)
   all->text = one_xstrdup ("");
   one_buf p = { 0 };
   one_buf_puts (&p, specset);
-  one_buf_puts (&p, "<options></options>");
+  /* Ask for everything in one answer: without maxObjects a server pages
+   * at its own batch size (100 objects), which would make the cost of a
+   * monitoring cycle grow with the number of VMs.  A server may still
+   * page below this; ContinueRetrievePropertiesEx then follows. */
+  int max = VI_MAX_OBJECTS;
+  const char *env = getenv ("ESXMAD_VI_MAX_OBJECTS");    /* for tests */
+  if (env && atoi (env) > 0)
+    max = atoi (env);
+  one_buf_printf (&p, "<options><maxObjects>%d</maxObjects></options>", max);
   one_vi_node *r = one_vi_call (vi, "RetrievePropertiesEx", "PropertyCollector",
                                 vi->property_collector, p.data);
   one_buf_free (&p);

@@ -139,6 +139,9 @@ one_virt_open_uri (const one_target *t, const char *uri)
   virConnectPtr conn = virConnectOpenAuth (u, &auth, 0);
   if (conn == NULL) {
     one_virt_error ("virConnectOpenAuth", "connect to '%s'", u);
+    if (checked == 0 && !t->tls_no_verify && !t->tls_http
+        && strstr (one_errmsg (), "certificate"))
+      one_error ("%s (%s)", one_errmsg (), ONE_TLS_UNTRUSTED_HINT);
     return NULL;
   }
   return conn;
