@@ -122,6 +122,15 @@ one_virt_open_uri (const one_target *t, const char *uri)
   int checked = one_tls_check_target (t);
   if (checked < 0)
     return NULL;
+  if (checked == 0 && !t->tls_http) {
+    /* libvirt 9.0's esx driver sets no timeout on its connection: a host
+     * that accepts TCP but never answers would hang it for ever.  A TLS
+     * handshake bounded by :timeout: first tells a dead host quickly. */
+    ONE_AUTOFREE char *tp = one_tls_peer_sha1 (t->address, t->api_port,
+                                               t->timeout);
+    if (tp == NULL)
+      return NULL;
+  }
   ONE_AUTOFREE char *u = NULL;
   if (checked == 1) {
     /* esxmad verified the certificate; libvirt 9.0 cannot pin it. */
