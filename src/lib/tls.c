@@ -124,9 +124,15 @@ handshake (const char *address, int port, int timeout, const char *ca_file)
   if (strspn (address, "0123456789.:") != strlen (address))
     SSL_set_tlsext_host_name (ssl, address);
   SSL_set_fd (ssl, fd);
+  errno = 0;
   if (SSL_connect (ssl) != 1) {
     long vr = SSL_get_verify_result (ssl);
-    if (ca_file && vr != X509_V_OK)
+    int e = errno;
+    if (e == EAGAIN || e == EWOULDBLOCK)
+      one_error ("tls '%s:%d': no answer within %d s (timeout): the server "
+                 "accepted the connection but did not complete the TLS "
+                 "handshake", address, port, timeout > 0 ? timeout : 60);
+    else if (ca_file && vr != X509_V_OK)
       one_error ("tls '%s:%d': certificate not trusted by '%s': %s "
                  "(:tls_ca_file: in vmwarerc); refused", address, port,
                  ca_file, X509_verify_cert_error_string (vr));

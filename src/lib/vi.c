@@ -428,7 +428,7 @@ struct one_vi {
   bool resp_too_big;
   char errbuf[CURL_ERROR_SIZE];
   char *ca_file;
-  unsigned requests, logins;
+  unsigned requests, logins, connects;
   struct vi_stat stats[48];
   size_t n_stats;
 };
@@ -442,6 +442,7 @@ bool one_vi_is_vcenter (const one_vi *vi)
 }
 unsigned one_vi_requests (const one_vi *vi) { return vi->requests; }
 unsigned one_vi_logins (const one_vi *vi) { return vi->logins; }
+unsigned one_vi_connections (const one_vi *vi) { return vi->connects; }
 
 static void
 count (one_vi *vi, const char *method)
@@ -726,8 +727,10 @@ post (one_vi *vi, const char *method, const char *body,
                  vi->errbuf[0] ? vi->errbuf : curl_easy_strerror (rc));
     return NULL;
   }
-  long code = 0;
+  long code = 0, nc = 0;
   curl_easy_getinfo (vi->curl, CURLINFO_RESPONSE_CODE, &code);
+  if (curl_easy_getinfo (vi->curl, CURLINFO_NUM_CONNECTS, &nc) == CURLE_OK)
+    vi->connects += (unsigned) nc;
   one_debug ("vSphere %s: HTTP %ld, %zu bytes, %.1f ms", method, code,
              vi->resp.len, (one_now () - t0) * 1000.0);
   if (code != 200 && code != 500) {
@@ -964,8 +967,9 @@ write_stats (one_vi *vi)
     one_buf b = { 0 };
     for (size_t i = 0; i < vi->n_stats; i++)
       one_buf_printf (&b, " %s=%u", vi->stats[i].method, vi->stats[i].n);
-    one_debug ("vSphere '%s': %u requests (%u logins):%s", vi->where,
-               vi->requests, vi->logins, b.data ? b.data : "");
+    one_debug ("vSphere '%s': %u requests (%u logins) on %u connection(s):%s",
+               vi->where, vi->requests, vi->logins, vi->connects,
+               b.data ? b.data : "");
     one_buf_free (&b);
   }
   const char *f = getenv ("ESXMAD_VI_STATS");
@@ -974,7 +978,8 @@ write_stats (one_vi *vi)
   FILE *fp = fopen (f, "a");
   if (!fp)
     return;
-  fprintf (fp, "requests=%u logins=%u", vi->requests, vi->logins);
+  fprintf (fp, "requests=%u logins=%u connections=%u", vi->requests,
+           vi->logins, vi->connects);
   for (size_t i = 0; i < vi->n_stats; i++)
     fprintf (fp, " %s=%u", vi->stats[i].method, vi->stats[i].n);
   fputc ('\n', fp);

@@ -114,14 +114,23 @@ hard_dfile () {
 }
 
 # run PROG ARGS...: $out (stdout), $err (stderr), $rc, $secs (wall time)
+# expect_within SECS DESC: the last run took at most SECS (a generous
+# bound against hangs, not a timing assertion; the time is printed)
 run () {
   local p t0
   p=$(hard_prog "$1"); shift
   t0=$(date +%s.%N)
-  out=$("$p" "$@" 2>"$T/err" </dev/null) && rc=0 || rc=$?
+  # (bounded: a program that hangs is killed after HARD_RUN_LIMIT s, exit 124)
+  out=$(timeout -k 5 "${HARD_RUN_LIMIT:-300}" "$p" "$@" 2>"$T/err" </dev/null) && rc=0 || rc=$?
   secs=$(awk -v s="$t0" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f", e - s }')
   err=$(cat "$T/err")
 }
+expect_within () {
+  if awk -v s="$secs" -v m="$1" 'BEGIN { exit !(s <= m) }'; then ok "$2: ended after ${secs}s (bound $1 s)"
+  else fail "$2: took ${secs}s, more than $1 s (exit $rc)"; fi
+}
+# hard_free_port: a TCP port nothing listens on
+hard_free_port () { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 # The text of the (first) ERROR MESSAGE block of the last run.
 errmsg () { printf '%s\n' "$err" | sed -n '/^ERROR MESSAGE --8<------$/{n;p;q}'; }
 # Lines between the block's markers (must be exactly 1).
