@@ -124,11 +124,18 @@ handshake (const char *address, int port, int timeout, const char *ca_file)
   if (strspn (address, "0123456789.:") != strlen (address))
     SSL_set_tlsext_host_name (ssl, address);
   SSL_set_fd (ssl, fd);
+  errno = 0;
   if (SSL_connect (ssl) != 1) {
     long vr = SSL_get_verify_result (ssl);
-    if (ca_file && vr != X509_V_OK)
-      one_error ("tls '%s:%d': certificate not trusted by '%s': %s", address,
-                 port, ca_file, X509_verify_cert_error_string (vr));
+    int e = errno;
+    if (e == EAGAIN || e == EWOULDBLOCK)
+      one_error ("tls '%s:%d': no answer within %d s (timeout): the server "
+                 "accepted the connection but did not complete the TLS "
+                 "handshake", address, port, timeout > 0 ? timeout : 60);
+    else if (ca_file && vr != X509_V_OK)
+      one_error ("tls '%s:%d': certificate not trusted by '%s': %s "
+                 "(:tls_ca_file: in vmwarerc); refused", address, port,
+                 ca_file, X509_verify_cert_error_string (vr));
     else
       one_error ("tls '%s:%d': SSL_connect: %s", address, port,
                  ssl_errtext (ebuf, sizeof ebuf));
@@ -211,7 +218,8 @@ one_tls_check_target (const one_target *t)
       return -1;
     if (strcmp (got, want) != 0) {
       one_error ("tls '%s:%d': certificate thumbprint '%s' does not match "
-                 "the configured '%s'", addr, port, got, want);
+                 "the configured '%s' (:tls_thumbprint: in vmwarerc); refused",
+                 addr, port, got, want);
       return -1;
     }
     one_debug ("tls '%s:%d': thumbprint %s verified", addr, port, got);

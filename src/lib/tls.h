@@ -31,4 +31,11 @@ char *one_tls_thumbprint_normalise (const char *s);
  * failure with one_error set. */
 int one_tls_check_target (const one_target *t);
 
+/* Appended to a certificate failure when nothing was configured (the
+ * system's CAs were used): what the operator can set. */
+#define ONE_TLS_UNTRUSTED_HINT                                          \
+  "not trusted by the system's CAs: set :tls_thumbprint: (the server's " \
+  "SHA1 thumbprint) or :tls_ca_file: in vmwarerc, or no_verify=1 in "   \
+  ":libvirt_uri: to skip the check; refused"
+
 #endif

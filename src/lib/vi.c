@@ -18,11 +18,13 @@
 #include <openssl/x509.h>
 
 #include "err.h"
+#include "tls.h"
 #include "util.h"
 #include "vi.h"
 
 #define VI_MAX_RESPONSE (512u << 20)
 #define VI_MAX_DEPTH 256
+#define VI_MAX_OBJECTS 100000
 #define XSI_NS "http://www.w3.org/2001/XMLSchema-instance"
 
 /* ====================================================================== */
@@ -426,7 +428,7 @@ struct one_vi {
   bool resp_too_big;
   char errbuf[CURL_ERROR_SIZE];
   char *ca_file;
-  unsigned requests, logins;
+  unsigned requests, logins, connects;
   struct vi_stat stats[48];
   size_t n_stats;
 };
@@ -440,6 +442,7 @@ bool one_vi_is_vcenter (const one_vi *vi)
 }
 unsigned one_vi_requests (const one_vi *vi) { return vi->requests; }
 unsigned one_vi_logins (const one_vi *vi) { return vi->logins; }
+unsigned one_vi_connections (const one_vi *vi) { return vi->connects; }
 
 static void
 count (one_vi *vi, const char *method)
@@ -712,6 +715,10 @@ post (one_vi *vi, const char *method, const char *body,
                  "'%s' (:tls_ca_file: in vmwarerc): %s; refused", method,
                  vi->where, vi->ca_file,
                  vi->errbuf[0] ? vi->errbuf : curl_easy_strerror (rc));
+    else if (!vi->ca_file && rc == CURLE_PEER_FAILED_VERIFICATION)
+      one_error ("vSphere %s: TLS certificate of '%s' %s (%s)", method,
+                 vi->where, ONE_TLS_UNTRUSTED_HINT,
+                 vi->errbuf[0] ? vi->errbuf : curl_easy_strerror (rc));
     else if (vi->resp_too_big)
       one_error ("vSphere %s: response from '%s' larger than %u MiB",
                  method, vi->where, VI_MAX_RESPONSE >> 20);
@@ -720,8 +727,10 @@ post (one_vi *vi, const char *method, const char *body,
                  vi->errbuf[0] ? vi->errbuf : curl_easy_strerror (rc));
     return NULL;
   }
-  long code = 0;
+  long code = 0, nc = 0;
   curl_easy_getinfo (vi->curl, CURLINFO_RESPONSE_CODE, &code);
+  if (curl_easy_getinfo (vi->curl, CURLINFO_NUM_CONNECTS, &nc) == CURLE_OK)
+    vi->connects += (unsigned) nc;
   one_debug ("vSphere %s: HTTP %ld, %zu bytes, %.1f ms", method, code,
              vi->resp.len, (one_now () - t0) * 1000.0);
   if (code != 200 && code != 500) {
@@ -958,8 +967,9 @@ write_stats (one_vi *vi)
     one_buf b = { 0 };
     for (size_t i = 0; i < vi->n_stats; i++)
       one_buf_printf (&b, " %s=%u", vi->stats[i].method, vi->stats[i].n);
-    one_debug ("vSphere '%s': %u requests (%u logins):%s", vi->where,
-               vi->requests, vi->logins, b.data ? b.data : "");
+    one_debug ("vSphere '%s': %u requests (%u logins) on %u connection(s):%s",
+               vi->where, vi->requests, vi->logins, vi->connects,
+               b.data ? b.data : "");
     one_buf_free (&b);
   }
   const char *f = getenv ("ESXMAD_VI_STATS");
@@ -968,7 +978,8 @@ write_stats (one_vi *vi)
   FILE *fp = fopen (f, "a");
   if (!fp)
     return;
-  fprintf (fp, "requests=%u logins=%u", vi->requests, vi->logins);
+  fprintf (fp, "requests=%u logins=%u connections=%u", vi->requests,
+           vi->logins, vi->connects);
   for (size_t i = 0; i < vi->n_stats; i++)
     fprintf (fp, " %s=%u", vi->stats[i].method, vi->stats[i].n);
   fputc ('\n', fp);
@@ -1046,7 +1057,15 @@ retrieve_once (one_vi *vi, const char *specset)
   all->text = one_xstrdup ("");
   one_buf p = { 0 };
   one_buf_puts (&p, specset);
-  one_buf_puts (&p, "<options></options>");
+  /* Ask for everything in one answer: without maxObjects a server pages
+   * at its own batch size (100 objects), which would make the cost of a
+   * monitoring cycle grow with the number of VMs.  A server may still
+   * page below this; ContinueRetrievePropertiesEx then follows. */
+  int max = VI_MAX_OBJECTS;
+  const char *env = getenv ("ESXMAD_VI_MAX_OBJECTS");    /* for tests */
+  if (env && atoi (env) > 0)
+    max = atoi (env);
+  one_buf_printf (&p, "<options><maxObjects>%d</maxObjects></options>", max);
   one_vi_node *r = one_vi_call (vi, "RetrievePropertiesEx", "PropertyCollector",
                                 vi->property_collector, p.data);
   one_buf_free (&p);

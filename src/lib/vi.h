@@ -99,6 +99,8 @@ bool one_vi_is_vcenter (const one_vi *vi);
  * including Login and RetrieveServiceContent). */
 unsigned one_vi_requests (const one_vi *vi);
 unsigned one_vi_logins (const one_vi *vi);
+/* TCP connections opened (1 when keep-alive held for the whole run). */
+unsigned one_vi_connections (const one_vi *vi);
 
 /* Call 'method' on (type, moref) with 'params' (XML).  Returns the
  * <methodResponse> element (free with one_vi_node_free), NULL with

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <libvirt/virterror.h>
@@ -41,15 +42,6 @@ one_virt_error_msg (char *msg, const char *call, const char *what_fmt, ...)
   free (msg);
 }
 
-static char *virt_authfile;
-
-static void
-virt_authfile_remove (void)
-{
-  if (virt_authfile)
-    unlink (virt_authfile);
-}
-
 static int
 virt_init (void)
 {
@@ -58,19 +50,17 @@ virt_init (void)
     return 0;
   /* libvirt reads auth.conf ($LIBVIRT_AUTH_FILE, ~/.config/libvirt,
    * /etc/libvirt) before asking our callback: point it at an empty file of
-   * our own (it must be a regular file: /dev/null is refused) so that only
-   * vmwarerc's credentials are used. */
-  const char *tmp = getenv ("TMPDIR");
-  virt_authfile = one_xasprintf ("%s/esxmad-noauth-XXXXXX",
-                                 tmp && *tmp ? tmp : "/tmp");
-  int fd = mkstemp (virt_authfile);
+   * our own so that only vmwarerc's credentials are used.  It must be a
+   * regular file (/dev/null is refused): an anonymous memory file, reached
+   * through /proc/self/fd, which leaves nothing behind on disk. */
+  int fd = memfd_create ("esxmad-noauth", MFD_CLOEXEC);
   if (fd < 0) {
-    one_error ("libvirt: empty auth file '%s': mkstemp: %m", virt_authfile);
+    one_error ("libvirt: empty auth file: memfd_create: %m");
     return -1;
   }
-  close (fd);
-  atexit (virt_authfile_remove);
-  if (setenv ("LIBVIRT_AUTH_FILE", virt_authfile, 1) < 0) {
+  char authfile[64];
+  snprintf (authfile, sizeof authfile, "/proc/self/fd/%d", fd);
+  if (setenv ("LIBVIRT_AUTH_FILE", authfile, 1) < 0) {
     one_error ("setenv LIBVIRT_AUTH_FILE: %m");
     return -1;
   }
@@ -132,6 +122,15 @@ one_virt_open_uri (const one_target *t, const char *uri)
   int checked = one_tls_check_target (t);
   if (checked < 0)
     return NULL;
+  if (checked == 0 && !t->tls_http) {
+    /* libvirt 9.0's esx driver sets no timeout on its connection: a host
+     * that accepts TCP but never answers would hang it for ever.  A TLS
+     * handshake bounded by :timeout: first tells a dead host quickly. */
+    ONE_AUTOFREE char *tp = one_tls_peer_sha1 (t->address, t->api_port,
+                                               t->timeout);
+    if (tp == NULL)
+      return NULL;
+  }
   ONE_AUTOFREE char *u = NULL;
   if (checked == 1) {
     /* esxmad verified the certificate; libvirt 9.0 cannot pin it. */
@@ -149,6 +148,9 @@ one_virt_open_uri (const one_target *t, const char *uri)
   virConnectPtr conn = virConnectOpenAuth (u, &auth, 0);
   if (conn == NULL) {
     one_virt_error ("virConnectOpenAuth", "connect to '%s'", u);
+    if (checked == 0 && !t->tls_no_verify && !t->tls_http
+        && strstr (one_errmsg (), "certificate"))
+      one_error ("%s (%s)", one_errmsg (), ONE_TLS_UNTRUSTED_HINT);
     return NULL;
   }
   return conn;

@@ -17,8 +17,6 @@ typedef struct item {
   size_t line;
 } item;
 
-/* Internal flag: no warnings (first pass). */
-#define VMX_QUIET 0x100
 
 struct one_vmx {
   char *name;
@@ -65,6 +63,21 @@ reindex (one_vmx *v)
       h = (h + 1) & (v->hash_cap - 1);
     v->hash[h] = i + 1;
   }
+}
+
+/* Add the last item (a pair) to the index, growing it when needed. */
+static void
+index_last (one_vmx *v)
+{
+  if (2 * (v->n + 1) > v->hash_cap) {
+    reindex (v);
+    return;
+  }
+  size_t h = hash_key (v->items[v->n - 1].key) & (v->hash_cap - 1);
+  while (v->hash[h])
+    h = (h + 1) & (v->hash_cap - 1);
+  v->hash[h] = v->n;
+  v->pairs[v->n_pairs++] = v->n - 1;
 }
 
 /* Index of the item holding 'key' (any case), or -1. */
@@ -267,7 +280,6 @@ parse_text (one_vmx *v, const char *data, size_t len, unsigned flags,
             bool check_utf8)
 {
   bool lenient = flags & ONE_VMX_LENIENT;
-  bool quiet = flags & VMX_QUIET;
   size_t line = 0;
   const char *p = data, *end = data + len;
   if (len >= 3 && memcmp (data, "\xef\xbb\xbf", 3) == 0)
@@ -303,14 +315,12 @@ parse_text (one_vmx *v, const char *data, size_t len, unsigned flags,
         one_error ("vmx '%s' line %zu: %s", v->name, line, why);
         return -1;
       }
-      if (!quiet)
-        one_warn ("vmx '%s' line %zu: %s: line skipped", v->name, line, why);
+      one_warn ("vmx '%s' line %zu: %s: line skipped", v->name, line, why);
     } else if (key) {
       ssize_t dup = find (v, key);
       if (dup >= 0) {
-        if (!quiet)
-          one_warn ("vmx '%s' line %zu: duplicate key '%s' (first on line %zu "
-                    "is kept)", v->name, line, key, v->items[dup].line);
+        one_warn ("vmx '%s' line %zu: duplicate key '%s' (first on line %zu "
+                  "is kept)", v->name, line, key, v->items[dup].line);
         free (key);
         free (value);
       } else {
@@ -320,16 +330,7 @@ parse_text (one_vmx *v, const char *data, size_t len, unsigned flags,
         free (value);
         it->raw = one_steal_pointer (&text);
         it->line = line;
-        /* keep the hash current for duplicate detection */
-        if (2 * (v->n + 1) > v->hash_cap)
-          reindex (v);
-        else {
-          size_t h = hash_key (it->key) & (v->hash_cap - 1);
-          while (v->hash[h])
-            h = (h + 1) & (v->hash_cap - 1);
-          v->hash[h] = v->n;
-          v->pairs[v->n_pairs++] = v->n - 1;
-        }
+        index_last (v);         /* for duplicate detection */
       }
     }
     p = nl ? nl + 1 : end;
@@ -366,6 +367,38 @@ to_utf8 (const char *name, const char *encoding, const char *data, size_t len,
   return out;
 }
 
+/* The value of the first line whose key is .encoding (any case), or NULL;
+ * nothing else is parsed. */
+static char *
+find_encoding (const char *data, size_t len)
+{
+  const char *p = data, *end = data + len;
+  while (p < end) {
+    const char *nl = memchr (p, '\n', end - p);
+    const char *le = nl ? nl : end;
+    const char *t = p;
+    while (t < le && (*t == ' ' || *t == '\t'))
+      t++;
+    if (le - t > 9 && strncasecmp (t, ".encoding", 9) == 0
+        && (t[9] == ' ' || t[9] == '\t' || t[9] == '=')
+        && (size_t) (le - p) <= ONE_VMX_MAX_LINE && !memchr (p, '\0', le - p)) {
+      ONE_AUTOFREE char *line = one_xstrndup (p, le - p);
+      size_t ll = strlen (line);
+      while (ll > 0 && line[ll - 1] == '\r')
+        line[--ll] = '\0';
+      char *key = NULL, *value = NULL;
+      if (lex_line (line, &key, &value) == NULL) {
+        free (key);
+        char *dec = one_vmx_unescape (value);
+        free (value);
+        return dec;
+      }
+    }
+    p = nl ? nl + 1 : end;
+  }
+  return NULL;
+}
+
 static bool
 is_utf8_name (const char *e)
 {
@@ -378,30 +411,20 @@ one_vmx_parse (const char *name, const char *data, size_t len, unsigned flags)
   ONE_AUTO (one_vmx) *v = one_xcalloc (1, sizeof *v);
   v->name = one_xstrdup (name ? name : "-");
   reindex (v);
-  /* First pass, only to find .encoding. */
-  if (parse_text (v, data, len, ONE_VMX_LENIENT | VMX_QUIET, false) < 0)
-    return NULL;
-  const char *enc = one_vmx_get (v, ".encoding");
-  if (enc && !is_utf8_name (enc)) {
-    ONE_AUTOFREE char *encoding = one_xstrdup (enc);
+  ONE_AUTOFREE char *encoding = find_encoding (data, len);
+  if (encoding && !is_utf8_name (encoding)) {
     size_t ulen = 0;
     ONE_AUTOFREE char *utf8 = to_utf8 (v->name, encoding, data, len, &ulen);
     if (!utf8)
       return NULL;
-    vmx_clear (v);
-    reindex (v);
     if (parse_text (v, utf8, ulen, flags, true) < 0)
       return NULL;
     /* The text is now UTF-8, and is written as such. */
     if (one_vmx_set (v, ".encoding", "UTF-8") < 0)
       return NULL;
     one_debug ("vmx '%s': converted from '%s' to UTF-8", v->name, encoding);
-  } else {
-    vmx_clear (v);
-    reindex (v);
-    if (parse_text (v, data, len, flags, true) < 0)
-      return NULL;
-  }
+  } else if (parse_text (v, data, len, flags, true) < 0)
+    return NULL;
   return one_steal_pointer (&v);
 }
 
@@ -532,7 +555,7 @@ one_vmx_set (one_vmx *v, const char *key, const char *value)
   item *it = push (v);
   it->key = one_xstrdup (key);
   it->value = one_xstrdup (value);
-  reindex (v);
+  index_last (v);
   return 0;
 }
 

@@ -42,6 +42,8 @@ top (one_buf *b, const char *name, const char *value)
 static const char *
 dev_prefix (const char *bus)
 {
+  if (!bus)
+    return "sd";
   if (strcmp (bus, "ide") == 0)
     return "hd";
   if (strcmp (bus, "nvme") == 0)
@@ -49,10 +51,16 @@ dev_prefix (const char *bus)
   return "sd";
 }
 
+/* libvirt's name of a SCSI controller model, NULL for an unknown one. */
 static const char *
 libvirt_scsi_model (const char *m)
 {
-  return strcmp (m, "pvscsi") == 0 ? "vmpvscsi" : m;
+  if (strcmp (m, "pvscsi") == 0 || strcmp (m, "vmpvscsi") == 0)
+    return "vmpvscsi";
+  if (strcmp (m, "buslogic") == 0 || strcmp (m, "lsilogic") == 0
+      || strcmp (m, "lsisas1068") == 0)
+    return m;
+  return NULL;
 }
 
 char *
@@ -82,14 +90,16 @@ one_vmx_template (const one_vmx_facts *f)
     const one_vmx_disk *d = &f->disks[i];
     /* libvirt names SCSI and SATA both sdX: keep the first, let
      * OpenNebula choose for the other */
-    bool clash = false;
-    for (size_t j = 0; j < i; j++)
-      if (strcmp (f->disks[j].target, d->target) == 0)
+    bool clash = !d->target;
+    for (size_t j = 0; j < i && !clash; j++)
+      if (one_streq (f->disks[j].target, d->target))
         clash = true;
-    bool cdrom = strcmp (d->device, "cdrom") == 0;
-    if (d->block || !d->path || (!cdrom && strcmp (d->device, "disk") != 0)) {
-      one_buf_printf (&b, "# not imported: %s %s %s (%s)\n", d->bus,
-                      d->target, d->device,
+    const char *device = d->device ? d->device : "disk";
+    bool cdrom = strcmp (device, "cdrom") == 0;
+    if (d->block || !d->path || (!cdrom && strcmp (device, "disk") != 0)) {
+      one_buf_printf (&b, "# not imported: %s %s %s (%s)\n",
+                      d->bus ? d->bus : "?", d->target ? d->target : "?",
+                      device,
                       d->block ? "host device" : d->path ? "unsupported"
                       : "no file");
       continue;
@@ -128,7 +138,9 @@ one_vmx_template (const one_vmx_facts *f)
   int seen = 0;
   for (size_t i = 0; i < f->n_disks; i++) {
     const one_vmx_disk *d = &f->disks[i];
-    if (strcmp (d->bus, "scsi") != 0 || !d->controller_model
+    if (!one_streq (d->bus, "scsi") || !d->controller_model
+        || !libvirt_scsi_model (d->controller_model)
+        || d->controller < 0 || d->controller > 15
         || (seen & (1 << d->controller)))
       continue;
     seen |= 1 << d->controller;

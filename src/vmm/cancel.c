@@ -31,7 +31,10 @@ main (int argc, char **argv)
   int st = one_virt_state (dom);
   if (st < 0)
     return one_fail (ONE_EXIT_FAIL);
-  if (st != VIR_DOMAIN_SHUTOFF && one_virt_destroy (dom) < 0)
+  /* Power off what runs; a suspended VM (after save) is undefined as it
+   * is: ESX powers off only running VMs and unregisters suspended ones. */
+  bool on = st == VIR_DOMAIN_RUNNING || st == VIR_DOMAIN_BLOCKED;
+  if (on && one_virt_destroy (dom) < 0)
     return one_fail (ONE_EXIT_FAIL);
   if (one_virt_undefine (dom) < 0)
     return one_fail (ONE_EXIT_FAIL);

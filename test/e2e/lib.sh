@@ -59,6 +59,8 @@ e2e_setup() {
 	# front-end: they are local actions (oned.conf: VM_MAD arguments -l ...)
 	export ONED_VMM_LOCAL=${E2E_VMM_LOCAL:-deploy,shutdown,reboot,cancel,save,restore,migrate,poll,pre,post,clean,snapshotcreate,snapshotrevert,snapshotdelete,attach_nic,detach_nic,attach_disk,detach_disk,reset}
 	mkdir -p "$ONE_LOCATION/var/vms"
+	e2e_note "VMM actions run on the front-end (one_vmm_exec -l): $ONED_VMM_LOCAL"
+	e2e_note "(OpenNebula 4.4's one_vmm_sh list lacks attach_disk, detach_disk and reset: oned.conf must pass -l with them)"
 }
 
 e2e_teardown() {

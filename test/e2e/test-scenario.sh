@@ -6,8 +6,12 @@
 # the test bed (virsh, /esxsim/vms, the ESX shell over ssh).
 #
 # hosts host1, host2 (one vCenter cluster, shared datastores 0 = system,
-# 1 = images); image 7; VM 42 (the whole life) and VM 43 (deploy fails:
-# its disk is missing; CLEANUP leaves nothing behind).
+# 1 = images); image 7; VM 42 (the whole life, hosts with VN_MAD dummy),
+# VM 43 (deploy fails: its disk is missing; CLEANUP leaves nothing behind),
+# VM 44 (dynamic networking, VN_MAD vmware: port group with VLAN on both
+# hosts through a migration).  A NIC hot-plug in dynamic mode is not
+# tested: one_vmm_exec gives attach_nic the vSwitch and no network id
+# (spec §8 †6).
 #
 # Exit 0 pass, 1 fail, 77 skip (no bed / not root, or programs not landed).
 set -u
@@ -65,10 +69,10 @@ fi
 # ---------------------------------------------------------------- VM 42
 # vm42 FILE [EXTRA_XML] [HISTORY_XML]: the <VM> oned holds at this point
 RAW="<OS><GUESTOS><![CDATA[otherLinux64Guest]]></GUESTOS></OS><RAW><DATA><![CDATA[<devices><controller type='scsi' index='0' model='lsilogic'/></devices>]]></DATA><DATA_VMX><![CDATA[tools.syncTime = \"TRUE\"]]></DATA_VMX><TYPE><![CDATA[vmware]]></TYPE></RAW>"
-# the network: VN_MAD vmware (port group one-pg-0 on the NIC's vSwitch) once
-# vnm/vmware is installed, else dummy (BRIDGE = an existing port group)
-if have vnm/vmware/pre vnm/vmware/post vnm/vmware/clean; then VNM=vmware BR=vSwitch0
-else VNM=dummy BR='VM Network'; waiting "vnm/vmware pre/post/clean (port groups)" "VMX + network driver"; fi
+# VM 42's hosts use VN_MAD dummy (onehost create ... -n dummy): NIC BRIDGE
+# is an existing port group.  VM 44 below uses dynamic networking (VN_MAD
+# vmware: port groups one-pg-<network id> made by vnm/vmware).
+VNM=dummy BR='VM Network'
 H1=$(VM_ID=42 oned_history 0 host1 1 0 $VNM)
 H12="$H1$(VM_ID=42 oned_history 1 host2 2 0 $VNM)"
 vm42() {
@@ -107,8 +111,6 @@ if have vmm/vmware/deploy; then
 		check "DATA_VMX line added to the .vmx" esxmad_ssh host1 "grep -q '^tools.syncTime = \"TRUE\"' /vmfs/volumes/0/42/disk.0/one-42.vmx"
 		check "guest OS otherLinux64Guest (metadata guestos, vim-cmd get.summary)" esxmad_ssh host1 \
 			"vim-cmd vmsvc/get.summary \$(vim-cmd vmsvc/getallvms | awk '\$2 == \"one-42\" { print \$1 }') | grep -q otherLinux64Guest"
-		[ "$VNM" = vmware ] && check "port group one-pg-0 on host1's vSwitch0 (vnm pre)" \
-			esxmad_ssh host1 "esxcfg-vswitch -l | grep -q one-pg-0"
 	fi
 else
 	waiting "vmm/vmware/deploy" "VMM actions"
@@ -133,7 +135,8 @@ if [ "$DEPLOYED" = 1 ]; then
 	vm42 "$D/vm-disk.xml" "$(oned_volatile 2 32 vmdk_thin sdb yes)"
 	if have vmm/vmware/attach_disk vmm/vmware/detach_disk tm/vmfs/mkimage tm/vmfs/delete; then
 		if step "attach disk 2 (TM mkimage + attach_disk)" SUCCESS vmm ATTACHDISK "$D/vm-disk.xml"; then
-			check "disk.2/disk.vmdk made on the datastore" esxmad_ssh host1 "test -f /vmfs/volumes/0/42/disk.2/disk.vmdk"
+			check "disk.2/disk.vmdk made on the datastore, thin (FORMAT vmdk_thin)" esxmad_ssh host1 \
+				"grep -q 'thinProvisioned = \"1\"' /vmfs/volumes/0/42/disk.2/disk.vmdk"
 			check "virsh sees disk.2 in one-42" lists "$VPX1" domblklist one-42 '42/disk.2/disk.vmdk'
 			step "detach disk 2 (detach_disk + TM delete)" SUCCESS vmm DETACHDISK "$D/vm-disk.xml" \
 				&& check "virsh no longer sees disk.2" not lists "$VPX1" domblklist one-42 'disk.2'
@@ -145,10 +148,7 @@ if [ "$DEPLOYED" = 1 ]; then
 	if have vmm/vmware/attach_nic vmm/vmware/detach_nic; then
 		if step "attach NIC 1" SUCCESS vmm ATTACHNIC "$D/vm-nic.xml"; then
 			check "virsh sees MAC $MAC1" lists "$VPX1" domiflist one-42 "$MAC1"
-			# dynamic mode: the NIC's port group is one-pg-<NETWORK_ID>, not the
-			# vSwitch the NIC's BRIDGE names (spec §8 †6)
-			PG=$BR; [ "$VNM" = vmware ] && PG=one-pg-0
-			check "the new NIC is on port group '$PG'" lists "$VPX1" domiflist one-42 " $PG .*$MAC1"
+			check "the new NIC is on port group '$BR'" lists "$VPX1" domiflist one-42 " $BR .*$MAC1"
 			step "detach NIC 1" SUCCESS vmm DETACHNIC "$D/vm-nic.xml" \
 				&& check "MAC $MAC1 gone" not lists "$VPX1" domiflist one-42 "$MAC1"
 		fi
@@ -176,8 +176,6 @@ if [ "$DEPLOYED" = 1 ]; then
 			HNOW=$H12 VHOST=host2 VURI=$VPX2
 			check "one-42 now on host2 (/esxsim/vms)" vm_in_bed vpx one-42 "" host2
 			check "virsh on host2: one-42 running" state_is "$VPX2" one-42 running
-			[ "$VNM" = vmware ] && check "port group one-pg-0 on host2 (vnm pre on the destination)" \
-				esxmad_ssh host2 "esxcfg-vswitch -l | grep -q one-pg-0"
 			if have im/vmware.d/vmware; then
 				step "monitor host2 after the migration" SUCCESS im 2 host2 /vmfs/volumes \
 					&& check "host2 reports VM 42" grep -q '^# VM ID=42 DEPLOY_ID=one-42 ' <<<"$STEP_OUT"
@@ -229,6 +227,35 @@ if have vmm/vmware/deploy vmm/vmware/cancel tm/vmfs/delete; then
 	check "no one-43 anywhere" vm_not_in_bed vpx one-43
 else
 	waiting "failed deploy + CLEANUP" "VMM actions; ssh + TM"
+fi
+
+# ---------------------------------------------------------------- VM 44: dynamic networking
+echo "${_B}VM 44: dynamic networking (VN_MAD vmware), network 5 with VLAN 105${_N}"
+if have vnm/vmware/pre vnm/vmware/post vnm/vmware/clean vmm/vmware/deploy vmm/vmware/migrate vmm/vmware/cancel tm/vmfs/clone tm/vmfs/delete; then
+	NIC44="<NIC><BRIDGE><![CDATA[vSwitch0]]></BRIDGE><IP><![CDATA[10.0.5.44]]></IP><MAC><![CDATA[02:00:0a:00:05:2c]]></MAC><MODEL><![CDATA[e1000]]></MODEL><NETWORK><![CDATA[net-5]]></NETWORK><NETWORK_ID><![CDATA[5]]></NETWORK_ID><NETWORK_UNAME><![CDATA[oneadmin]]></NETWORK_UNAME><NIC_ID><![CDATA[0]]></NIC_ID><VLAN><![CDATA[YES]]></VLAN><VLAN_ID><![CDATA[105]]></VLAN_ID></NIC>"
+	vm44() {
+		VM_ID=44 VM_NAME=e2e-dyn VM_MEMORY=128 VM_DEPLOY_ID=${2-one-44} \
+		VM_TEMPLATE_EXTRA="$(oned_disk 0 "$SOURCE" sda 1 7)$NIC44" VM_HISTORY=$3 oned_vm "$1"
+	}
+	G1=$(VM_ID=44 oned_history 0 host1 1 0 vmware)
+	G12="$G1$(VM_ID=44 oned_history 1 host2 2 0 vmware)"
+	vm44 "$D/vm44.xml" "" "$G1"
+	xfr=$("$ONED" transfer prolog "$D/vm44.xml")
+	step "TM prolog" SUCCESS tm 44 "$xfr"
+	if step "deploy (vnm pre makes the port group)" SUCCESS vmm DEPLOY "$D/vm44.xml"; then
+		check "deployment file: bridge one-pg-5" grep -q "<source bridge='one-pg-5'/>" "$ONE_LOCATION/var/vms/44/deployment.0"
+		check "port group one-pg-5 on host1's vSwitch0, VLAN 105" esxmad_ssh host1 "esxcfg-vswitch -l | grep -q 'one-pg-5 *105 '"
+		check "one-44's NIC is on one-pg-5" lists "$VPX1" domiflist one-44 " one-pg-5 .*02:00:0a:00:05:2c"
+		vm44 "$D/vm44m.xml" one-44 "$G12"
+		step "migrate to host2 (vnm pre on host2)" SUCCESS vmm MIGRATE "$D/vm44m.xml" \
+			&& check "port group one-pg-5 on host2, VLAN 105" esxmad_ssh host2 "esxcfg-vswitch -l | grep -q 'one-pg-5 *105 '" \
+			&& check "one-44 on host2" vm_in_bed vpx one-44 "" host2
+		step "cancel" SUCCESS vmm CANCEL "$D/vm44m.xml" && check "one-44 gone" vm_not_in_bed vpx one-44
+		xfr=$("$ONED" transfer epilog "$D/vm44m.xml")
+		step "TM epilog" SUCCESS tm 44 "$xfr" && check "nothing left of VM 44" esxmad_ssh host2 "test ! -e /vmfs/volumes/0/44"
+	fi
+else
+	waiting "dynamic networking (vnm/vmware)" "VMX + network driver"
 fi
 
 # ---------------------------------------------------------------- image removal

@@ -24,7 +24,13 @@ esxsim_need() {
 
 esxsim_start() {
 	local out
-	out=$("$ESXSIM_DIR/start" "$@") || { echo "FAIL: start"; exit 1; }
+	# One retry: a start that fails under load says why (on stderr), and
+	# the second attempt shows whether it was passing.
+	out=$("$ESXSIM_DIR/start" "$@") || {
+		echo "# test bed start failed once; retrying" >&2
+		sleep 1
+		out=$("$ESXSIM_DIR/start" "$@") || { echo "FAIL: start"; exit 1; }
+	}
 	eval "$out"
 	export LIBVIRT_AUTH_FILE
 	trap 'esxsim_stop' EXIT

@@ -114,14 +114,23 @@ hard_dfile () {
 }
 
 # run PROG ARGS...: $out (stdout), $err (stderr), $rc, $secs (wall time)
+# expect_within SECS DESC: the last run took at most SECS (a generous
+# bound against hangs, not a timing assertion; the time is printed)
 run () {
   local p t0
   p=$(hard_prog "$1"); shift
   t0=$(date +%s.%N)
-  out=$("$p" "$@" 2>"$T/err" </dev/null) && rc=0 || rc=$?
+  # (bounded: a program that hangs is killed after HARD_RUN_LIMIT s, exit 124)
+  out=$(timeout -k 5 "${HARD_RUN_LIMIT:-300}" "$p" "$@" 2>"$T/err" </dev/null) && rc=0 || rc=$?
   secs=$(awk -v s="$t0" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f", e - s }')
   err=$(cat "$T/err")
 }
+expect_within () {
+  if awk -v s="$secs" -v m="$1" 'BEGIN { exit !(s <= m) }'; then ok "$2: ended after ${secs}s (bound $1 s)"
+  else fail "$2: took ${secs}s, more than $1 s (exit $rc)"; fi
+}
+# hard_free_port: a TCP port nothing listens on
+hard_free_port () { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 # The text of the (first) ERROR MESSAGE block of the last run.
 errmsg () { printf '%s\n' "$err" | sed -n '/^ERROR MESSAGE --8<------$/{n;p;q}'; }
 # Lines between the block's markers (must be exactly 1).
@@ -210,4 +219,60 @@ vm_state () {
   local s
   s=$(esx_virsh "$(uri_of "${2:-esx1}")" domstate "$1" 2>/dev/null) || { echo missing; return; }
   echo "$s" | head -1
+}
+
+# hard_ssh_identity unknown|changed: the SSH programs (tm/mkimage,
+# tm/clone, vnm/pre, vmm/deploy with DATA_VMX) against esx1 with a
+# known_hosts file that lacks esx1's key, or holds another key for it: each
+# refuses before logging in, says what to check, and changes nothing; with
+# the real known_hosts they work (control).
+hard_ssh_identity () {
+  local mode=$1 kh
+  hard_need vmm/deploy tm/mkimage
+  hard_start
+  kh=$T/known_hosts
+  if [ "$mode" = unknown ]; then
+    grep -v "^\[127.0.0.1\]:$SSH_PORT_ESX " "$KNOWN_HOSTS" > "$kh"
+    want="unknown host key"
+  else
+    ssh-keygen -q -t ed25519 -N '' -f "$T/otherkey" >/dev/null
+    grep -v "^\[127.0.0.1\]:$SSH_PORT_ESX " "$KNOWN_HOSTS" > "$kh"
+    echo "[127.0.0.1]:$SSH_PORT_ESX $(cut -d' ' -f1,2 "$T/otherkey.pub")" >> "$kh"
+    want="CHANGED"
+  fi
+  hard_rc
+  sed -i "s|^:ssh_known_hosts: .*|:ssh_known_hosts: \"$kh\"|" "$VMWARERC"
+  esx_ssh esx1 'mkdir -p /vmfs/volumes/1/img && vmkfstools -c 8M -d thin /vmfs/volumes/1/img/disk.vmdk' >/dev/null
+  hard_vm 5 esx1 "<metadata><datavmx>foo.bar = \"1\"</datavmx></metadata>"
+  hard_tree_snap
+  local sessions
+  sessions=$(grep -c 'Accepted publickey' "$RUN"/logs/sshd-esx1* 2>/dev/null | awk -F: '{ s += $NF } END { print s + 0 }')
+  check_refused () {
+    expect_clean_fail "$1: refused" "$want"
+    printf '%s' "$(errmsg)" | grep -q "$kh" && ok "$1: names the known_hosts file to check" \
+      || fail "$1: known_hosts file not named: $(errmsg | cut -c1-300)"
+  }
+  run tm/mkimage 8 vmdk_thin esx1:/vmfs/volumes/0/5/disk.1 5 0;             check_refused "tm/mkimage"
+  hard_have tm/clone && { run tm/clone fe:/vmfs/volumes/1/img esx1:/vmfs/volumes/0/5/disk.2 5 1; check_refused "tm/clone"; }
+  if hard_have vnm/pre; then
+    local b
+    b=$(printf '<VM><ID>5</ID><TEMPLATE><NIC><NIC_ID>0</NIC_ID><MAC>02:00:00:00:07:05</MAC><NETWORK_ID>7</NETWORK_ID><BRIDGE>vSwitch0</BRIDGE><VLAN>NO</VLAN></NIC></TEMPLATE><HISTORY_RECORDS><HISTORY><HOSTNAME>esx1</HOSTNAME></HISTORY></HISTORY_RECORDS></VM>' | base64 -w0)
+    run vnm/pre "$b"; check_refused "vnm/pre"
+  fi
+  run vmm/deploy "$VMS/5/deployment.0" esx1 5 esx1;                          check_refused "vmm/deploy with DATA_VMX"
+  [ "$(vm_state one-5)" = missing ] && ok "deploy left nothing defined" || fail "one-5 is $(vm_state one-5)"
+  # (libvirt's define wrote one-5.vmx into the VM's folder before the .vmx
+  # edit was refused; undefine, like ESX's UnregisterVM, keeps the files)
+  expect_no_escape "refused ssh"
+  [ ! -e "$ESX_ROOT/vmfs/volumes/0/5/disk.1" ] && [ ! -e "$ESX_ROOT/vmfs/volumes/0/5/disk.2" ] \
+    && ok "no disk made" || fail "a disk was made: $(ls "$ESX_ROOT/vmfs/volumes/0/5")"
+  local after
+  after=$(grep -c 'Accepted publickey' "$RUN"/logs/sshd-esx1* 2>/dev/null | awk -F: '{ s += $NF } END { print s + 0 }')
+  [ "$after" = "$sessions" ] && ok "no ssh login to esx1 ($after before and after)" || fail "ssh logins $sessions -> $after"
+
+  hard_rc
+  run tm/mkimage 8 vmdk_thin esx1:/vmfs/volumes/0/5/disk.1 5 0
+  expect_ok "right known_hosts: tm/mkimage works"
+  run vmm/deploy "$VMS/5/deployment.0" esx1 5 esx1
+  expect_ok "right known_hosts: deploy with DATA_VMX works"
 }

@@ -162,6 +162,14 @@ run_case() {
 	expected esx1 esx | sort >"$WORK/want"
 	check "[$n] every key equals the model" diff "$WORK/want" "$WORK/got"
 	[ "$n" -ge 1 ] && check_templates esx "$WORK/out" "$ESX_ROOT" esx1
+	if [ "$n" -ge 200 ]; then
+		# a server that pages: the same answer through ContinueRetrievePropertiesEx
+		sim_ctl esx POST /esxsim/stats/reset >/dev/null
+		ESXMAD_VI_MAX_OBJECTS=50 "$PROBE" /vmfs/volumes 4124 20 0 esx1 >"$WORK/paged"
+		check "[$n] paged by 50: same output" cmp -s "$WORK/out" "$WORK/paged"
+		check "[$n] paged by 50: $(sim_stat esx ContinueRetrievePropertiesEx) ContinueRetrievePropertiesEx for $((n + 4)) objects" \
+			test "$(sim_stat esx ContinueRetrievePropertiesEx)" = $(( (n + 4 + 49) / 50 - 1 ))
+	fi
 	if [ "$n" -ge 4 ]; then
 		check "[$n] one-7 has ID=7 and no IMPORT_TEMPLATE" \
 			sh -c "grep -q '^VM=\[ID=7,DEPLOY_ID=\"one-7\",POLL=' '$WORK/out'"

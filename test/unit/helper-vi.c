@@ -102,8 +102,8 @@ main (int argc, char **argv)
     rc = 2;
   }
   if (vi && getenv ("VI_PRINT_REQUESTS"))
-    fprintf (stderr, "requests=%u logins=%u\n", one_vi_requests (vi),
-             one_vi_logins (vi));
+    fprintf (stderr, "requests=%u logins=%u connections=%u\n",
+             one_vi_requests (vi), one_vi_logins (vi), one_vi_connections (vi));
   one_vi_free (vi);
   if (rc == -1)
     return one_fail (1);

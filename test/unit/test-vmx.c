@@ -247,9 +247,49 @@ test_facts (void)
   }
 }
 
+/* The monitoring probe builds facts from API data: sparse structs. */
+static void
+test_template (void)
+{
+  one_vmx_facts *f = one_xcalloc (1, sizeof *f);
+  f->name = one_xstrdup ("we\"ird \\ na\nme");
+  f->memory_mib = 1024;
+  f->vcpus = 2;
+  f->n_disks = 3;
+  f->disks = one_xcalloc (3, sizeof *f->disks);
+  f->disks[0].bus = one_xstrdup ("scsi");
+  f->disks[0].target = one_xstrdup ("sda");
+  f->disks[0].device = one_xstrdup ("disk");
+  f->disks[0].path = one_xstrdup ("[ds] a/b.vmdk");
+  f->disks[0].controller_model = one_xstrdup ("lsilogic'/><x y='");
+  f->disks[1].path = one_xstrdup ("[ds] c.vmdk");          /* all else NULL */
+  f->disks[2].bus = one_xstrdup ("ide");
+  f->disks[2].target = one_xstrdup ("hda");
+  f->disks[2].device = one_xstrdup ("cdrom");              /* no path */
+  f->n_nics = 2;
+  f->nics = one_xcalloc (2, sizeof *f->nics);
+  f->nics[0].mac = one_xstrdup ("00:50:56:00:00:01");
+  f->nics[0].network = one_xstrdup ("VM \"Net\"");
+  f->nics[1].index = 1;
+  ONE_AUTOFREE char *t = one_vmx_template (f);
+  CHECK (strstr (t, "NAME = \"we\\\"ird \\\\ na me\"\n") != NULL);
+  CHECK (strstr (t, "MEMORY = \"1024\"") && strstr (t, "VCPU = \"2\""));
+  CHECK (strstr (t, "ARCH = \"i686\"") && strstr (t, "FIRMWARE = \"BIOS\""));
+  CHECK (strstr (t, "SOURCE = \"[ds] a/b.vmdk\""));
+  CHECK (strstr (t, "SOURCE = \"[ds] c.vmdk\""));
+  CHECK (strstr (t, "# not imported: ide hda cdrom (no file)"));
+  CHECK (strstr (t, "NETWORK = \"VM \\\"Net\\\"\""));
+  CHECK (strstr (t, "# not imported: ethernet1"));
+  CHECK (strstr (t, "RAW") == NULL);        /* unknown controller model */
+  one_vmx_facts_free (f);
+  ONE_AUTOFREE char *q = one_template_quote ("a\"b\\c\td");
+  CHECK_STREQ (q, "\"a\\\"b\\\\c d\"");
+}
+
 int
 main (void)
 {
+  test_template ();
   test_lexing ();
   test_errors ();
   test_duplicates_and_present ();

@@ -102,6 +102,13 @@ check "nic-remove" "$HVI" esx1 nic-remove wild-3 $mac
 check "the .vmx no longer has the MAC" not grep -qi "$mac" "$vmx"
 "$HVI" esx1 nic-remove wild-3 $mac 2>/dev/null
 check "nic-remove of a missing MAC: not found (exit 3)" test $? = 3
+# keep-alive: every call of a run on one connection, login included
+rm -f "$WORK"/cache/vi-session-*
+VI_PRINT_REQUESTS=1 "$HVI" esx1 nic-add wild-3 e1000 "VM Network" 00:50:56:3a:bb:09 2>"$WORK/err" >/dev/null
+st=$(grep '^requests=' "$WORK/err")
+check "keep-alive: one connection for a run of several calls ($st)" \
+	sh -c "echo '$st' | grep -q 'logins=1 connections=1\$' && test \$(echo '$st' | sed 's/requests=\([0-9]*\).*/\1/') -ge 5"
+"$HVI" esx1 nic-remove wild-3 00:50:56:3a:bb:09
 esx_ssh esx1 "esxcfg-vswitch vSwitch0 --add-pg 'Net <&> \"x\"'"
 check "nic-add e1000 with a network name needing escaping" "$HVI" esx1 nic-add wild-3 e1000 'Net <&> "x"' 00:50:56:3a:bb:02
 "$HVI" esx1 nics wild-3 >"$WORK/nics"
