@@ -53,9 +53,13 @@ test_errors (void)
     CHECK (v == NULL);
     CHECK (one_errmsg () && strstr (one_errmsg (), "line 2") != NULL);
     one_vmx_free (v);
-    /* lenient: the line is dropped */
+    /* lenient: the line is not read, but written back as it was */
     v = P (text, ONE_VMX_LENIENT);
     CHECK (v != NULL && one_vmx_count (v) == 1);
+    if (v) {
+      ONE_AUTOFREE char *out = one_vmx_format (v);
+      CHECK_STREQ (out, text);
+    }
     one_vmx_free (v);
   }
   /* NUL byte, invalid UTF-8, huge line */
@@ -99,6 +103,16 @@ test_duplicates_and_present (void)
   CHECK (v != NULL);
   CHECK_STREQ (one_vmx_get (v, "a"), "1");      /* the first wins */
   CHECK (one_vmx_count (v) == 9);
+  {
+    /* the duplicate is kept for writing until the key is set */
+    ONE_AUTOFREE char *out = one_vmx_format (v);
+    CHECK (strncmp (out, "a = \"1\"\nA = \"2\"\n", 16) == 0);
+    CHECK (one_vmx_set (v, "a", "3") == 0);
+    ONE_AUTOFREE char *out2 = one_vmx_format (v);
+    CHECK (strncmp (out2, "a = \"3\"\nide1:0.present", 22) == 0);
+    CHECK_STREQ (one_vmx_get (v, "A"), "3");
+    CHECK (one_vmx_count (v) == 9);
+  }
   CHECK_STREQ (one_vmx_get (v, "ide1:0.fileName"), "x.iso");
   CHECK (one_vmx_get_live (v, "ide1:0.filename") == NULL);
   CHECK (one_vmx_get_live (v, "b.c.d") == NULL);
@@ -109,7 +123,7 @@ test_duplicates_and_present (void)
   CHECK (one_vmx_get_bool (v, "nothing", true, &bv) == 0 && bv);
   CHECK (one_vmx_get_bool (v, "a", true, &bv) < 0);
   int64_t n;
-  CHECK (one_vmx_get_int (v, "a", 0, &n) == 0 && n == 1);
+  CHECK (one_vmx_get_int (v, "a", 0, &n) == 0 && n == 3);
   CHECK (one_vmx_get_int (v, "ide1:0.fileName", 0, &n) < 0);
   CHECK (strstr (one_errmsg (), "'ide1:0.fileName'") != NULL);
 }
