@@ -246,6 +246,15 @@ test_facts (void)
   CHECK_STREQ (f->nics[0].network, "pg 1");
   CHECK_STREQ (f->nics[0].type, "bridge");
 
+  /* an unknown deviceType: warned about and skipped, never silently */
+  {
+    ONE_AUTO (one_vmx) *u = P ("scsi0.present = \"TRUE\"\nscsi0:0.present = \"TRUE\"\n"
+                               "scsi0:0.deviceType = \"quantum-disk\"\n"
+                               "scsi0:0.fileName = \"q.vmdk\"\n"
+                               "scsi0:1.present = \"TRUE\"\nscsi0:1.fileName = \"d.vmdk\"\n", 0);
+    ONE_AUTO (one_vmx_facts) *uf = one_vmx_facts_read (u, &ctx);
+    CHECK (uf && uf->n_disks == 1 && strcmp (uf->disks[0].target, "sdb") == 0);
+  }
   const char *rejects[] = {
     "memsize = \"33\"\n", "numvcpus = \"0\"\n", "firmware = \"coreboot\"\n",
     "config.version = \"7\"\n", "uuid.bios = \"12 34\"\n",

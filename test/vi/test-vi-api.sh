@@ -149,6 +149,10 @@ check "disk-remove of an empty slot: exit 3" test $? = 3
 check "set guestId" "$HVI" esx1 guest wild-3 otherLinux64Guest
 check "the .vmx has the guestOS" grep -q 'guestOS = "otherlinux-64"\|guestOS = "otherLinux64Guest"' "$vmx"
 
+# --- extraConfig --------------------------------------------------------------
+check "set extraConfig pciBridge1.present" "$HVI" esx1 extra wild-3 pciBridge1.present TRUE
+check "the .vmx has pciBridge1.present = TRUE" grep -q '^pciBridge1.present = "TRUE"' "$vmx"
+
 # --- a fault injected into a task ---------------------------------------------
 sim_ctl esx POST '/esxsim/fault?method=ReconfigVM_Task&kind=fault&count=1' >/dev/null
 "$HVI" esx1 nic-add wild-3 e1000 "VM Network" 00:50:56:3a:bb:03 >/dev/null 2>"$WORK/err"
