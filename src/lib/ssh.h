@@ -70,7 +70,9 @@ void one_ssh_progress_stderr (void *opaque, uint64_t done, uint64_t total);
  * of a sparse local file are skipped (the remote file stays sparse), then
  * renamed into place only when complete.  On any failure the temporary is
  * removed (over a new connection if this one died) and nothing is left
- * under the final name.  'progress' may be NULL. */
+ * under the final name.  'progress' may be NULL.  A file with 64 MiB of
+ * data or more is sent over ESXMAD_SSH_STREAMS connections (default 2,
+ * 1-4) in parallel, each writing its share of the file. */
 int one_ssh_upload_file (one_ssh *s, const char *local,
                          const char *remote_final,
                          one_ssh_progress_fn progress, void *opaque);

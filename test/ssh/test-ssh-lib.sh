@@ -105,6 +105,16 @@ truncate -s 200M "$T/sparse"; printf 'hello' | dd of="$T/sparse" bs=1 seek=10000
 $H upload "$T/sparse" "$R/sparse"
 cmp "$T/sparse" "$R/sparse"
 [ "$(du -k "$R/sparse" | cut -f1)" -lt 1024 ]
+# large files go over two connections in parallel (64 MiB of data or more)
+head -c 100M /dev/urandom > "$T/mid"
+$H upload "$T/mid" "$R/mid"; cmp "$T/mid" "$R/mid"
+ESXMAD_SSH_STREAMS=3 $H upload "$T/mid" "$R/mid3"; cmp "$T/mid" "$R/mid3"
+truncate -s 300M "$T/sparse2"
+head -c 40M /dev/urandom | dd of="$T/sparse2" bs=1M seek=10 conv=notrunc 2>/dev/null
+head -c 40M /dev/urandom | dd of="$T/sparse2" bs=1M seek=200 conv=notrunc 2>/dev/null
+$H upload "$T/sparse2" "$R/sparse2"; cmp "$T/sparse2" "$R/sparse2"
+[ "$(du -k "$R/sparse2" | cut -f1)" -lt $((90 * 1024)) ]
+rm -f "$T/mid" "$R/mid" "$R/mid3" "$T/sparse2" "$R/sparse2"
 # overwrite an existing file
 $H upload-mem "v1" "$R/f"; $H upload-mem "v2" "$R/f"; [ "$(cat "$R/f")" = v2 ]
 $H remove "$R/f"; [ ! -e "$R/f" ]
