@@ -71,9 +71,63 @@ one_vmm_check_vid (const char *vid)
   return 0;
 }
 
+/* libvirt 9.0 copies some values verbatim into the .vmx ("key = "value""
+ * lines): a '"' or a newline (&#10; in the XML) in a NIC's bridge adds
+ * keys of the caller's choosing.  Refuse them before anything is defined. */
+static int
+vmx_safe (const char *what, const char *value)
+{
+  if (value == NULL)
+    return 0;
+  for (const unsigned char *p = (const unsigned char *) value; *p; p++)
+    if (*p < 0x20 || *p == 0x7f || *p == '"') {
+      one_error ("%s '%s': control character or '\"' not allowed (it would "
+                 "reach the .vmx unescaped)", what, value);
+      return -1;
+    }
+  return 0;
+}
+
+/* A disk source must be "[<datastore>] <path>" naming a file inside that
+ * datastore: libvirt puts the .vmx next to the first disk, and the .vmx
+ * edit of DATA_VMX reads and writes there. */
+static int
+check_domain (const one_domain *d)
+{
+  if (vmx_safe ("vm name", d->name) < 0)
+    return -1;
+  if (d->name && strchr (d->name, '/')) {
+    one_error ("vm name '%s': '/' not allowed", d->name);
+    return -1;
+  }
+  for (size_t i = 0; i < d->n_nics; i++)
+    if (vmx_safe ("nic bridge", d->nics[i].bridge) < 0
+        || vmx_safe ("nic model", d->nics[i].model) < 0
+        || vmx_safe ("nic mac", d->nics[i].mac) < 0)
+      return -1;
+  for (size_t i = 0; i < d->n_disks; i++) {
+    const char *src = d->disks[i].source;
+    if (src == NULL || vmx_safe ("disk source", src) < 0)
+      return src ? -1 : 0;
+    ONE_AUTOFREE char *path = one_dspath_to_path (src);
+    const char *rest = strchr (src, ']');
+    if (path == NULL || rest == NULL || rest[1] != ' ' || rest[2] == '/'
+        || one_vmfs_path_check (path, NULL) < 0) {
+      one_error ("disk source '%s': expected '[<datastore>] <path>' inside "
+                 "the datastore (no '.', '..' or empty component)", src);
+      return -1;
+    }
+  }
+  return 0;
+}
+
 virDomainPtr
 one_vmm_define (one_vmm *v, const one_domain *d)
 {
+  if (check_domain (d) < 0) {
+    one_error_prefix ("%s", d->path);
+    return NULL;
+  }
   ONE_AUTOFREE char *xml = one_domain_libvirt_xml (d);
   virDomainPtr dom = one_virt_define (v->conn, xml);
   if (dom == NULL) {
