@@ -434,6 +434,16 @@ verify_hostkey (one_ssh *s, const char *khfile, const char *khdata,
   }
 }
 
+/* true when the peer closed the connection (or it broke). */
+static bool
+peer_closed (int sock)
+{
+  char c;
+  ssize_t k = recv (sock, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+  return k == 0 || (k < 0 && errno != EAGAIN && errno != EWOULDBLOCK
+                    && errno != EINTR);
+}
+
 static int
 login (one_ssh *s)
 {
@@ -473,6 +483,16 @@ login (one_ssh *s)
       rc = 0;
     else if (r == LIBSSH2_ERROR_EAGAIN || s->dead)
       break;                    /* error already set */
+    else if (r == LIBSSH2_ERROR_SOCKET_RECV || r == LIBSSH2_ERROR_SOCKET_SEND
+             || r == LIBSSH2_ERROR_SOCKET_DISCONNECT
+             || r == LIBSSH2_ERROR_SOCKET_TIMEOUT || r == LIBSSH2_ERROR_TIMEOUT
+             || peer_closed (s->sock)) {
+      /* not a refusal: the connection went away during the login */
+      one_error ("ssh login '%s': connection lost during the login (%s)",
+                 s->name, sess_err (s));
+      s->dead = true;
+      break;
+    }
     else
       one_buf_printf (&tried, "%s'%s': %s", tried.len ? ", " : "", cands[i],
                       sess_err (s));

@@ -413,6 +413,7 @@ struct one_vi {
   char *where;                  /* "address:port" for messages */
   char *username;
   char *password;
+  char *cache_dir;              /* NULL: no session cache */
   char *cache_path;             /* session file, or NULL */
   char *cookie;                 /* "vmware_soap_session=..." */
   char *new_cookie;             /* from the last response's Set-Cookie */
@@ -846,6 +847,50 @@ login (one_vi *vi)
   return 0;
 }
 
+/* Concurrent runs (oned starts many actions at once) share the cached
+ * session: logging in happens under a lock on the cache folder, so that
+ * the others wait and reuse the new session instead of each leaving one
+ * more open on the server. */
+static int
+lock_cache (const one_vi *vi)
+{
+  if (!vi->cache_dir)
+    return -1;
+  int fd = open (vi->cache_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd == -1)
+    return -1;
+  if (flock (fd, LOCK_EX) == -1) {
+    close (fd);
+    return -1;
+  }
+  return fd;
+}
+
+static void
+unlock_cache (int fd)
+{
+  if (fd != -1)
+    close (fd);
+}
+
+/* Replace a session the server no longer knows: by the one another run
+ * has cached meanwhile, else by a new Login. */
+static int
+renew_session (one_vi *vi)
+{
+  int lk = lock_cache (vi);
+  ONE_AUTOFREE char *stale = one_xstrdup (vi->cookie);
+  if (load_session (vi) && !one_streq (vi->cookie, stale)) {
+    one_debug ("vSphere: using the session another run renewed");
+    unlock_cache (lk);
+    return 0;
+  }
+  forget_session (vi);
+  int r = login (vi);
+  unlock_cache (lk);
+  return r;
+}
+
 one_vi_node *
 one_vi_call (one_vi *vi, const char *method, const char *type,
              const char *moref, const char *params)
@@ -866,8 +911,7 @@ one_vi_call (one_vi *vi, const char *method, const char *type,
   ONE_AUTOFREE char *copy = one_xstrdup (moref);
   one_debug ("vSphere %s: session not authenticated, logging in again",
              method);
-  forget_session (vi);
-  if (login (vi) == -1)
+  if (renew_session (vi) == -1)
     return NULL;
   return call_raw (vi, method, type, which >= 0 ? *own[which] : copy, params,
                    NULL, 0);
@@ -946,14 +990,19 @@ one_vi_connect (const one_target *t)
       one_vi_free (vi);
       return NULL;
     }
+    vi->cache_dir = one_xstrdup (t->cache_dir);
     vi->cache_path = cache_file_name (t);
   }
+  int lk = lock_cache (vi);
   if (load_session (vi)) {
+    unlock_cache (lk);
     vi->from_cache = true;
     one_debug ("vSphere: reusing the cached session for '%s'", vi->where);
     return vi;                  /* checked by the first call */
   }
-  if (login (vi) == -1) {
+  int r = login (vi);
+  unlock_cache (lk);
+  if (r == -1) {
     one_vi_free (vi);
     return NULL;
   }
@@ -1002,6 +1051,7 @@ one_vi_free (one_vi *vi)
     explicit_bzero (vi->password, strlen (vi->password));
     free (vi->password);
   }
+  free (vi->cache_dir);
   free (vi->cache_path);
   free (vi->cookie);
   free (vi->new_cookie);
@@ -1120,8 +1170,7 @@ one_vi_retrieve (one_vi *vi, const char *specset)
   one_vi_node_free (all);
   one_debug ("vSphere RetrievePropertiesEx: session not authenticated, "
              "logging in again");
-  forget_session (vi);
-  if (login (vi) == -1)
+  if (renew_session (vi) == -1)
     return NULL;
   all = retrieve_once (vi, specset);
   if (all && missing_not_authenticated (all)) {

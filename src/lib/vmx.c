@@ -14,6 +14,7 @@ typedef struct item {
   char *key;          /* original spelling; NULL for comments */
   char *value;        /* decoded */
   char *raw;          /* the line as read; NULL once changed */
+  char *dupkey;       /* a later duplicate of this key: kept, not read */
   size_t line;
 } item;
 
@@ -102,6 +103,7 @@ item_clear (item *it)
   free (it->key);
   free (it->value);
   free (it->raw);
+  free (it->dupkey);
 }
 
 static item *
@@ -315,13 +317,27 @@ parse_text (one_vmx *v, const char *data, size_t len, unsigned flags,
         one_error ("vmx '%s' line %zu: %s", v->name, line, why);
         return -1;
       }
-      one_warn ("vmx '%s' line %zu: %s: line skipped", v->name, line, why);
+      if (memchr (p, '\0', ll))
+        one_warn ("vmx '%s' line %zu: %s: line dropped", v->name, line, why);
+      else {
+        /* not read, but written back as it was */
+        one_warn ("vmx '%s' line %zu: %s: line not read (kept as it is)",
+                  v->name, line, why);
+        item *it = push (v);
+        it->raw = text ? one_steal_pointer (&text) : one_xstrndup (p, ll);
+        it->line = line;
+      }
+      free (key);
+      free (value);
     } else if (key) {
       ssize_t dup = find (v, key);
       if (dup >= 0) {
-        one_warn ("vmx '%s' line %zu: duplicate key '%s' (first on line %zu "
-                  "is kept)", v->name, line, key, v->items[dup].line);
-        free (key);
+        one_warn ("vmx '%s' line %zu: duplicate key '%s' (the first, on line "
+                  "%zu, is used)", v->name, line, key, v->items[dup].line);
+        item *it = push (v);
+        it->raw = one_steal_pointer (&text);
+        it->dupkey = key;
+        it->line = line;
         free (value);
       } else {
         item *it = push (v);
@@ -373,6 +389,8 @@ static char *
 find_encoding (const char *data, size_t len)
 {
   const char *p = data, *end = data + len;
+  if (len >= 3 && memcmp (data, "\xef\xbb\xbf", 3) == 0)
+    p += 3;                     /* as parse_text */
   while (p < end) {
     const char *nl = memchr (p, '\n', end - p);
     const char *le = nl ? nl : end;
@@ -532,6 +550,25 @@ one_vmx_get_int (const one_vmx *v, const char *key, int64_t def,
   return 0;
 }
 
+/* Remove the kept duplicate lines of 'key'; true if any (the index must
+ * then be rebuilt). */
+static bool
+drop_duplicates (one_vmx *v, const char *key)
+{
+  size_t o = 0;
+  bool any = false;
+  for (size_t i = 0; i < v->n; i++) {
+    if (v->items[i].dupkey && strcasecmp (v->items[i].dupkey, key) == 0) {
+      item_clear (&v->items[i]);
+      any = true;
+      continue;
+    }
+    v->items[o++] = v->items[i];
+  }
+  v->n = o;
+  return any;
+}
+
 int
 one_vmx_set (one_vmx *v, const char *key, const char *value)
 {
@@ -543,6 +580,8 @@ one_vmx_set (one_vmx *v, const char *key, const char *value)
     one_error ("vmx '%s': value of '%s' is not valid UTF-8", v->name, key);
     return -1;
   }
+  if (drop_duplicates (v, key))
+    reindex (v);
   ssize_t i = find (v, key);
   if (i >= 0) {
     item *it = &v->items[i];
@@ -562,6 +601,8 @@ one_vmx_set (one_vmx *v, const char *key, const char *value)
 bool
 one_vmx_delete (one_vmx *v, const char *key)
 {
+  if (drop_duplicates (v, key))
+    reindex (v);
   ssize_t i = find (v, key);
   if (i < 0)
     return false;

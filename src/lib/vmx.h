@@ -13,11 +13,13 @@
  *    a '|' not followed by two hex digits stays as it is;
  *  - .encoding other than UTF-8 converts the text with iconv before
  *    parsing (and the model's .encoding then says "UTF-8");
- *  - duplicate keys: the first wins, later ones are dropped with a warning
- *    (as virt-v2v);
+ *  - duplicate keys: the first wins (as virt-v2v), with a warning; the
+ *    later lines are not read but kept for writing, until the key is set
+ *    or deleted, which removes them (a key is then never duplicated);
  *  - a line that does not parse, a NUL byte, invalid UTF-8 or a line
  *    longer than ONE_VMX_MAX_LINE is an error naming the line, unless
- *    ONE_VMX_LENIENT is given: then the line is dropped with a warning.
+ *    ONE_VMX_LENIENT is given: then the line is not read (warning) but
+ *    kept as it is for writing (a line with a NUL byte is dropped).
  *
  * Writing keeps every entry in its order with its original key spelling;
  * unchanged entries are written exactly as read; set/changed values are
@@ -70,7 +72,7 @@ int one_vmx_get_int (const one_vmx *v, const char *key, int64_t def,
 bool one_vmx_key_valid (const char *key);
 
 /* Set 'key' (replacing the first entry of any case, keeping its position
- * and spelling) or append it.  -1 (one_error) on an invalid key or a value
+ * and spelling, and removing kept duplicate lines of it) or append it.  -1 (one_error) on an invalid key or a value
  * that is not valid UTF-8. */
 int one_vmx_set (one_vmx *v, const char *key, const char *value);
 /* Remove 'key' (any case).  Returns true if it was there. */

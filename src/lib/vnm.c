@@ -388,3 +388,17 @@ one_vnm_lookup_pg (const char *cache_dir, const char *vid, const char *mac)
              "see this NIC)", mac, vid, path);
   return NULL;
 }
+
+char *
+one_vnm_attach_portgroup (const char *cache_dir, const char *vid,
+                          const char *mac, const char *bridge,
+                          const char *net_drv)
+{
+  if (!net_drv || strcmp (net_drv, "vmware") != 0)
+    return one_xstrdup (bridge);
+  char *pg = one_vnm_lookup_pg (cache_dir, vid, mac);
+  if (pg)
+    one_debug ("NIC '%s' of VM %s: port group '%s' (BRIDGE '%s')", mac, vid,
+               pg, bridge);
+  return pg;
+}

@@ -92,6 +92,13 @@ int one_vnm_clean (struct one_ssh *s, const one_vnm_vm *vm, int *removed);
  * one_vnm_lookup_pg: the port group of 'mac', or NULL with one_error set
  * (no record, or no such MAC). */
 int one_vnm_record (const char *cache_dir, const one_vnm_vm *vm);
+/* For attach_nic: the port group to attach the NIC 'mac' of VM 'vid' to.
+ * With net_drv "vmware" (dynamic port groups) the one pre recorded for
+ * that MAC; otherwise 'bridge' itself (pre-defined port groups, -n dummy).
+ * NULL with one_error set when the record is missing. */
+char *one_vnm_attach_portgroup (const char *cache_dir, const char *vid,
+                                const char *mac, const char *bridge,
+                                const char *net_drv);
 char *one_vnm_lookup_pg (const char *cache_dir, const char *vid,
                          const char *mac);
 

@@ -48,6 +48,7 @@ e2e_setup() {
 	e2e_install "$ONE_LOCATION" || exit 1
 	local t0=$(date +%s.%N)
 	esxmad_bed_start
+	echo "$STOP" >"$E2E_T/bed.stop"     # for test/demo, should this script be killed
 	trap 'e2e_teardown' EXIT
 	trap 'e2e_teardown; exit 130' INT
 	trap 'e2e_teardown; exit 143' TERM
@@ -64,6 +65,8 @@ e2e_setup() {
 }
 
 e2e_teardown() {
+	[ -n "${e2e_torn_down:-}" ] && return 0
+	e2e_torn_down=1
 	esxmad_bed_stop
 	if [ "${E2E_KEEP:-0}" = 1 ] || [ "$e2e_fail" != 0 ]; then
 		echo "  (files kept in $E2E_T: log, one/var/vms/<vid>/ deployment and transfer files)"

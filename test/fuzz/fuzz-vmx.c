@@ -21,7 +21,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
     }
     /* what we write reads back to the same entries */
     char *text = one_vmx_format (v);
-    one_vmx *w = one_vmx_parse ("again", text, strlen (text), 0);
+    one_vmx *w = one_vmx_parse ("again", text, strlen (text), flags);
     if (!w || one_vmx_count (w) != one_vmx_count (v))
       abort ();
     for (size_t i = 0; i < one_vmx_count (v); i++)

@@ -53,9 +53,13 @@ test_errors (void)
     CHECK (v == NULL);
     CHECK (one_errmsg () && strstr (one_errmsg (), "line 2") != NULL);
     one_vmx_free (v);
-    /* lenient: the line is dropped */
+    /* lenient: the line is not read, but written back as it was */
     v = P (text, ONE_VMX_LENIENT);
     CHECK (v != NULL && one_vmx_count (v) == 1);
+    if (v) {
+      ONE_AUTOFREE char *out = one_vmx_format (v);
+      CHECK_STREQ (out, text);
+    }
     one_vmx_free (v);
   }
   /* NUL byte, invalid UTF-8, huge line */
@@ -99,6 +103,16 @@ test_duplicates_and_present (void)
   CHECK (v != NULL);
   CHECK_STREQ (one_vmx_get (v, "a"), "1");      /* the first wins */
   CHECK (one_vmx_count (v) == 9);
+  {
+    /* the duplicate is kept for writing until the key is set */
+    ONE_AUTOFREE char *out = one_vmx_format (v);
+    CHECK (strncmp (out, "a = \"1\"\nA = \"2\"\n", 16) == 0);
+    CHECK (one_vmx_set (v, "a", "3") == 0);
+    ONE_AUTOFREE char *out2 = one_vmx_format (v);
+    CHECK (strncmp (out2, "a = \"3\"\nide1:0.present", 22) == 0);
+    CHECK_STREQ (one_vmx_get (v, "A"), "3");
+    CHECK (one_vmx_count (v) == 9);
+  }
   CHECK_STREQ (one_vmx_get (v, "ide1:0.fileName"), "x.iso");
   CHECK (one_vmx_get_live (v, "ide1:0.filename") == NULL);
   CHECK (one_vmx_get_live (v, "b.c.d") == NULL);
@@ -109,7 +123,7 @@ test_duplicates_and_present (void)
   CHECK (one_vmx_get_bool (v, "nothing", true, &bv) == 0 && bv);
   CHECK (one_vmx_get_bool (v, "a", true, &bv) < 0);
   int64_t n;
-  CHECK (one_vmx_get_int (v, "a", 0, &n) == 0 && n == 1);
+  CHECK (one_vmx_get_int (v, "a", 0, &n) == 0 && n == 3);
   CHECK (one_vmx_get_int (v, "ide1:0.fileName", 0, &n) < 0);
   CHECK (strstr (one_errmsg (), "'ide1:0.fileName'") != NULL);
 }
@@ -232,6 +246,15 @@ test_facts (void)
   CHECK_STREQ (f->nics[0].network, "pg 1");
   CHECK_STREQ (f->nics[0].type, "bridge");
 
+  /* an unknown deviceType: warned about and skipped, never silently */
+  {
+    ONE_AUTO (one_vmx) *u = P ("scsi0.present = \"TRUE\"\nscsi0:0.present = \"TRUE\"\n"
+                               "scsi0:0.deviceType = \"quantum-disk\"\n"
+                               "scsi0:0.fileName = \"q.vmdk\"\n"
+                               "scsi0:1.present = \"TRUE\"\nscsi0:1.fileName = \"d.vmdk\"\n", 0);
+    ONE_AUTO (one_vmx_facts) *uf = one_vmx_facts_read (u, &ctx);
+    CHECK (uf && uf->n_disks == 1 && strcmp (uf->disks[0].target, "sdb") == 0);
+  }
   const char *rejects[] = {
     "memsize = \"33\"\n", "numvcpus = \"0\"\n", "firmware = \"coreboot\"\n",
     "config.version = \"7\"\n", "uuid.bios = \"12 34\"\n",

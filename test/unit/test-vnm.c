@@ -162,6 +162,15 @@ test_record (void)
   CHECK (c == NULL && strstr (one_errmsg (), "recorded by vnm pre"));
   c = one_vnm_lookup_pg (cache, "../42", "02:00:00:00:00:aa");
   CHECK (c == NULL);
+  ONE_AUTOFREE char *d1 = one_vnm_attach_portgroup (cache, "42", "02:00:00:00:00:aa",
+                                                   "vSwitch0", "vmware");
+  CHECK_STREQ (d1, "one-pg-7");
+  ONE_AUTOFREE char *d2 = one_vnm_attach_portgroup (cache, "42", "02:00:00:00:00:aa",
+                                                   "VM Network", "dummy");
+  CHECK_STREQ (d2, "VM Network");
+  ONE_AUTOFREE char *d3 = one_vnm_attach_portgroup (cache, "42", "02:00:00:00:00:aa",
+                                                   "VM Network", "-");
+  CHECK_STREQ (d3, "VM Network");
   one_vnm_vm *bad = R ("<NIC><MAC>zz</MAC><NETWORK_ID>7</NETWORK_ID><BRIDGE>vSwitch0</BRIDGE></NIC>", HIST);
   CHECK (bad == NULL);
   ONE_AUTOFREE char *cmd = one_xasprintf ("rm -rf '%s'", dir);

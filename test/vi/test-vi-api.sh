@@ -27,6 +27,22 @@ check "after expiry: exactly one new Login" test "$(sim_stat esx LOGIN)" = 2
 "$HVI" esx1 find wild-1 >/dev/null
 check "the new session is cached again" test "$(sim_stat esx LOGIN)" = 2
 
+# --- concurrent runs share one session ------------------------------------
+rm -f "$WORK"/cache/vi-session-*
+l0=$(sim_stat esx LOGIN)
+for i in 1 2 3 4 5 6 7 8 9 10; do "$HVI" esx1 find wild-1 >"$WORK/par-$i" 2>&1 & done
+wait
+check "10 concurrent runs with no cached session: all succeed" \
+	test "$(cat "$WORK"/par-* | grep -c "^$moref\$")" = 10
+check "10 concurrent runs: one Login ($(( $(sim_stat esx LOGIN) - l0 )))" test "$(sim_stat esx LOGIN)" = $((l0 + 1))
+sim_ctl esx POST /esxsim/sessions/expire >/dev/null
+for i in 1 2 3 4 5 6 7 8 9 10; do "$HVI" esx1 find wild-1 >"$WORK/par-$i" 2>&1 & done
+wait
+check "10 concurrent runs on an expired session: all succeed" \
+	test "$(cat "$WORK"/par-* | grep -c "^$moref\$")" = 10
+check "10 concurrent runs on an expired session: one new Login ($(( $(sim_stat esx LOGIN) - l0 - 1 )))" \
+	test "$(sim_stat esx LOGIN)" = $((l0 + 2))
+
 # --- exact lookup --------------------------------------------------------
 want=$(sim_vms esx | awk '$1 == "wild-1" { print $2 }')
 check "find wild-1 = the simulator's moref $want (wild-10..12 exist)" test "$moref" = "$want"
@@ -132,6 +148,10 @@ check "disk-remove of an empty slot: exit 3" test $? = 3
 # --- guestId ---------------------------------------------------------------
 check "set guestId" "$HVI" esx1 guest wild-3 otherLinux64Guest
 check "the .vmx has the guestOS" grep -q 'guestOS = "otherlinux-64"\|guestOS = "otherLinux64Guest"' "$vmx"
+
+# --- extraConfig --------------------------------------------------------------
+check "set extraConfig pciBridge1.present" "$HVI" esx1 extra wild-3 pciBridge1.present TRUE
+check "the .vmx has pciBridge1.present = TRUE" grep -q '^pciBridge1.present = "TRUE"' "$vmx"
 
 # --- a fault injected into a task ---------------------------------------------
 sim_ctl esx POST '/esxsim/fault?method=ReconfigVM_Task&kind=fault&count=1' >/dev/null

@@ -14,7 +14,7 @@ esx_ssh esx1 'test -f /vmfs/volumes/0/1/disk.0/disk.vmdk' && ok "disk files kept
 run shutdown one-1 esx1 1 esx1
 expect_fail "vm 'one-1' not found" "shutdown of a missing VM fails"
 
-# a guest that ignores the shutdown request: fault on ShutdownGuest
+# a refused guest shutdown: fault on ShutdownGuest (an ignoring guest: test-shutdown-timeout.sh)
 curl -sk -X POST "https://127.0.0.1:$ESX_API_PORT/esxsim/fault?method=ShutdownGuest&kind=fault&count=1" >/dev/null
 run shutdown one-10 esx1 10 esx1
 expect_fail "virDomainShutdown" "a refused guest shutdown is reported with libvirt's call"

@@ -17,7 +17,7 @@ import (
 
 type faultRule struct {
 	method string
-	kind   string // fault, delay, drop
+	kind   string // fault, delay, drop, ignore
 	ms     int
 	count  int // <0: unlimited
 }
@@ -78,8 +78,8 @@ func (s *Sim) serveControl(w http.ResponseWriter, r *http.Request) {
 		if rule.kind == "" {
 			rule.kind = "fault"
 		}
-		if rule.method == "" || (rule.kind != "fault" && rule.kind != "delay" && rule.kind != "drop") {
-			http.Error(w, "need method= and kind=fault|delay|drop", http.StatusBadRequest)
+		if rule.method == "" || (rule.kind != "fault" && rule.kind != "delay" && rule.kind != "drop" && rule.kind != "ignore") {
+			http.Error(w, "need method= and kind=fault|delay|drop|ignore", http.StatusBadRequest)
 			return
 		}
 		if v := q.Get("ms"); v != "" {

@@ -92,10 +92,17 @@ func (s *Sim) unknownNICs(spec *types.VirtualMachineConfigSpec) []nicFix {
 	var fixes []nicFix
 	for _, dc0 := range spec.DeviceChange {
 		d := dc0.GetVirtualDeviceConfigSpec()
-		if d.Operation == types.VirtualDeviceConfigSpecOperationRemove {
+		if _, ok := d.Device.(types.BaseVirtualEthernetCard); !ok {
 			continue
 		}
-		if _, ok := d.Device.(types.BaseVirtualEthernetCard); !ok {
+		if d.Operation == types.VirtualDeviceConfigSpecOperationRemove {
+			// vcsim's removeDevice dereferences backing.network, which a
+			// NIC on an unknown network (e.g. deviceName vSwitch0) lacks:
+			// give it a reference that matches nothing, restored after.
+			if b, ok := d.Device.GetVirtualDevice().Backing.(*types.VirtualEthernetCardNetworkBackingInfo); ok && b.Network == nil {
+				b.Network = &types.ManagedObjectReference{Type: "Network", Value: "esxsim-no-network"}
+				fixes = append(fixes, nicFix{b, b.DeviceName})
+			}
 			continue
 		}
 		if b, ok := d.Device.GetVirtualDevice().Backing.(*types.VirtualEthernetCardNetworkBackingInfo); ok {

@@ -233,6 +233,20 @@ func (s *Sim) serveSOAP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
+	if rule != nil && rule.kind == "ignore" && method != nil {
+		// the call "succeeds" without any effect (a guest that ignores
+		// ShutdownGuest: the VM stays poweredOn)
+		if strings.HasSuffix(name, "_Task") {
+			ref := runTask(method.This, lcFirst(strings.TrimSuffix(name, "_Task")), func() (types.AnyType, types.BaseMethodFault, string) {
+				return nil, nil, ""
+			})
+			s.write(w, taskReply(name, ref), nil)
+		} else {
+			s.write(w, okReply(name, ""), nil)
+		}
+		return
+	}
+
 	if !strings.HasPrefix(name, "Retrieve") && !strings.HasPrefix(name, "WaitFor") && !strings.HasPrefix(name, "ContinueRetrieve") {
 		s.lastDsRefresh = time.Time{} // something may have changed: recompute usage on next read
 	}

@@ -37,6 +37,17 @@ check "virsh fails on dropped connection" sh -c "! timeout 30 virsh -c '$U' list
 check "clear drop" c DELETE /esxsim/fault
 check "next connection works" sh -c "timeout 30 virsh -c '$U' list >/dev/null 2>&1"
 c DELETE /esxsim/fault >/dev/null
+# ignore: a guest that ignores ShutdownGuest (OK answer, stays poweredOn)
+check "inject ignore on ShutdownGuest" c POST "/esxsim/fault?method=ShutdownGuest&kind=ignore"
+check "rule listed" sh -c "curl -skf https://127.0.0.1:$PORT/esxsim/fault | grep -q '^ShutdownGuest ignore '"
+check "virsh shutdown wild-1 answers OK" sh -c "timeout 30 virsh -c '$U' shutdown wild-1 | grep -q 'is being shutdown'"
+sleep 0.3
+check "wild-1 still running" sh -c "timeout 30 virsh -c '$U' domstate wild-1 | grep -qx running"
+check "clear ignore" c DELETE /esxsim/fault
+check "virsh shutdown wild-1 after clearing" sh -c "timeout 30 virsh -c '$U' shutdown wild-1 | grep -q 'is being shutdown'"
+check "wild-1 shut off" sh -c "timeout 30 virsh -c '$U' domstate wild-1 | grep -qx 'shut off'"
+check "start wild-1 again" sh -c "timeout 30 virsh -c '$U' start wild-1 >/dev/null"
+check "bad kind refused" sh -c "! curl -skf -X POST 'https://127.0.0.1:$PORT/esxsim/fault?method=ShutdownGuest&kind=nope'"
 
 # sessions
 if [ -x "$CLIENT" ]; then

@@ -35,6 +35,8 @@ check "detach NIC by MAC" sh -c "$(command -v timeout) 30 '$CLIENT' -url '$URL' 
 check "detached MAC gone from vmx" sh -c "! grep -q '00:50:56:00:00:02' '$DS1/wild-4/wild-4.vmx'"
 check "original NIC keeps ethernet0 after hot-plugs" grep -q '^ethernet0.addressType = "generated"' "$DS1/wild-4/wild-4.vmx"
 check "removed NIC's index is freed, others keep theirs" sh -c "! grep -q '^ethernet2\.' '$DS1/wild-4/wild-4.vmx' && grep -q '^ethernet3.address = \"00:50:56:00:00:03\"' '$DS1/wild-4/wild-4.vmx'"
+check "detach the NIC on vSwitch0 (no Network object)" sh -c "$(command -v timeout) 30 '$CLIENT' -url '$URL' -password-file '$T/pw' delnic wild-4 00:50:56:00:00:09 | grep -qx ok"
+check "vSwitch0 NIC gone from vmx" sh -c "! grep -q '00:50:56:00:00:09' '$DS1/wild-4/wild-4.vmx'"
 check "detach unknown MAC prints -1" sh -c "$(command -v timeout) 30 '$CLIENT' -url '$URL' -password-file '$T/pw' delnic wild-4 00:50:56:00:00:77 | grep -qx -- -1"
 
 check "monitor (ContainerView + RetrievePropertiesEx)" sh -c "$(command -v timeout) 60 '$CLIENT' -url '$URL' -password-file '$T/pw' monitor > '$T/mon.out'"
@@ -82,4 +84,17 @@ check "extraConfig values typed xsd:string" grep -q '<OptionValue xsi:type="Opti
 check "quickStats typed" grep -q '<val xsi:type="VirtualMachineQuickStats"><overallCpuUsage>' "$T/rp2.out"
 curl -sk -H 'Content-Type: text/xml' --data-binary @"$T/rp.xml" "$URL" > "$T/rp-noauth.out"
 check "no session -> NotAuthenticated" grep -q NotAuthenticated "$T/rp-noauth.out"
+
+# vCenter: a NIC attached with backing deviceName vSwitch0 (not a Network
+# object, OpenNebula's dynamic mode) can be detached again
+start_server vpx -mode vpx -host-names host1,host2 -vms 2
+VDS1="$ROOT_DIR/vmfs/volumes/datastore1"
+vcl() { timeout 30 "$CLIENT" -url "$URL" -password-file "$T/pw" "$@"; }
+check "vpx: attach NIC on vSwitch0" sh -c "$(command -v timeout) 30 '$CLIENT' -url '$URL' -password-file '$T/pw' addnic wild-1 e1000 vSwitch0 00:50:56:00:01:01 | grep -qx ok"
+check "vpx: attach NIC on VM Network" sh -c "$(command -v timeout) 30 '$CLIENT' -url '$URL' -password-file '$T/pw' addnic wild-1 vmxnet3 'VM Network' 00:50:56:00:01:02 | grep -qx ok"
+check "vpx: detach the vSwitch0 NIC" sh -c "$(command -v timeout) 30 '$CLIENT' -url '$URL' -password-file '$T/pw' delnic wild-1 00:50:56:00:01:01 | grep -qx ok"
+check "vpx: vSwitch0 NIC gone from vmx" sh -c "! grep -q '00:50:56:00:01:01' '$VDS1/wild-1/wild-1.vmx'"
+check "vpx: detach the VM Network NIC" sh -c "$(command -v timeout) 30 '$CLIENT' -url '$URL' -password-file '$T/pw' delnic wild-1 00:50:56:00:01:02 | grep -qx ok"
+check "vpx: detached MAC unknown now" sh -c "$(command -v timeout) 30 '$CLIENT' -url '$URL' -password-file '$T/pw' delnic wild-1 00:50:56:00:01:01 | grep -qx -- -1"
+check "vpx: server still answers" sh -c "$(command -v timeout) 30 virsh -c 'vpx://127.0.0.1:$PORT/$VPX_PATH_host1?no_verify=1' list --all --name | grep -qx wild-1"
 finish

@@ -21,4 +21,22 @@ check "control endpoint shows wild-1 on host2" sh -c "curl -skf https://127.0.0.
 check "migrate back host2 -> host1" timeout 60 virsh -c "$U2" migrate --live wild-1 "$U1"
 check "host1 lists wild-1 again" sh -c "timeout 60 virsh -c '$U1' list --all --name | grep -qx wild-1"
 check "offline migrate of a powered-off VM (wild-3)" timeout 60 virsh -c "$U1" migrate wild-3 "$U2"
+
+# RemoveSnapshot_Task on a snapshot that has children: removeChildren=false
+# re-parents them (as ESX does), true removes the subtree
+sv() { timeout 60 virsh -c "$U1" "$@"; }
+for s in p1 p2 p3; do check "snapshot-create-as wild-1 $s" sv snapshot-create-as wild-1 $s; done
+check "snapshot-delete p2 (middle, has a child)" sh -c "timeout 60 virsh -c '$U1' snapshot-delete wild-1 p2 | grep -q deleted"
+check "p3 re-parented under p1" sh -c "timeout 60 virsh -c '$U1' snapshot-parent wild-1 p3 | grep -qx p1"
+check "p3 still current" sh -c "timeout 60 virsh -c '$U1' snapshot-current --name wild-1 | grep -qx p3"
+check "snapshot-revert p1 (has a child)" sv snapshot-revert wild-1 p1
+check "snapshot-delete p1 (root, current, has a child)" sh -c "timeout 60 virsh -c '$U1' snapshot-delete wild-1 p1 | grep -q deleted"
+check "p3 is a root now" sh -c "timeout 60 virsh -c '$U1' snapshot-list --roots --name wild-1 | grep -qx p3"
+check "no current snapshot after removing the current root" sh -c "! timeout 60 virsh -c '$U1' snapshot-current --name wild-1"
+check "snapshot-revert p3" sv snapshot-revert wild-1 p3
+check "snapshot-create-as wild-1 p4 (child of p3)" sv snapshot-create-as wild-1 p4
+check "p4 is a child of p3" sh -c "timeout 60 virsh -c '$U1' snapshot-parent wild-1 p4 | grep -qx p3"
+check "snapshot-delete --children p3 (removeChildren=true)" sh -c "timeout 60 virsh -c '$U1' snapshot-delete --children wild-1 p3 | grep -q deleted"
+check "no snapshot left" sh -c "test -z \"\$(timeout 60 virsh -c '$U1' snapshot-list --name wild-1 | grep .)\""
+check "no .vmsn left" sh -c "! ls '$DS1'/wild-1/*.vmsn 2>/dev/null | grep -q ."
 finish
