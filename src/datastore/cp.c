@@ -43,6 +43,18 @@ main (int argc, char **argv)
     setenv ("TMPDIR", tmpbase, 1);
   dst = one_ds_new_source (d);
 
+  if (one_is_url (path) && one_ds_is_cdrom (d)) {
+    /* A CD-ROM image goes straight from the URL to the datastore. */
+    ONE_AUTO (one_ssh) *s = one_ds_connect (d, &usage);
+    if (!s)
+      return one_fail (usage ? ONE_EXIT_USAGE : ONE_EXIT_FAIL);
+    one_log ("copying %s to %s:%s", path, d->bridge, dst);
+    if (one_ssh_mkdir_p (s, d->base_path) < 0 ||
+        one_ds_upload_url (s, path, dst, md5, sha1) < 0)
+      return one_fail (ONE_EXIT_FAIL);
+    printf ("%s\n", dst);
+    return ONE_EXIT_OK;
+  }
   if (one_is_url (path)) {
     if (!(tmpdir = one_store_local_tmpdir ("cp")))
       return one_fail (ONE_EXIT_FAIL);

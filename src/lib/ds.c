@@ -726,3 +726,150 @@ one_url_download (const char *url, const char *local)
   }
   return 0;
 }
+
+/* ------------------------------------------------------------------ */
+/* Streaming a URL straight into an upload (no temporary file): libcurl's
+ * multi interface driven from the upload's read callback. */
+
+#define URL_MAX_BUFFERED (16u << 20)
+
+struct urlsrc {
+  const char *url;
+  CURLM *m;
+  CURL *c;
+  one_buf buf;
+  size_t off;
+  bool done, paused;
+  CURLcode res;
+  uint64_t got;
+  EVP_MD_CTX *h[2];
+  const char *want[2];
+};
+
+static size_t
+url_write (char *ptr, size_t sz, size_t nm, void *opaque)
+{
+  struct urlsrc *u = opaque;
+  if (u->buf.len - u->off > URL_MAX_BUFFERED) {
+    u->paused = true;
+    return CURL_WRITEFUNC_PAUSE;
+  }
+  one_buf_append (&u->buf, ptr, sz * nm);
+  return sz * nm;
+}
+
+static ssize_t
+url_read (void *opaque, void *out, size_t n)
+{
+  struct urlsrc *u = opaque;
+  while (u->buf.len == u->off && !u->done) {
+    int running = 0, q;
+    CURLMsg *msg;
+    if (u->paused) {
+      u->paused = false;
+      curl_easy_pause (u->c, CURLPAUSE_CONT);
+    }
+    curl_multi_perform (u->m, &running);
+    while ((msg = curl_multi_info_read (u->m, &q)))
+      if (msg->msg == CURLMSG_DONE) {
+        u->done = true;
+        u->res = msg->data.result;
+      }
+    if (u->buf.len == u->off && !u->done)
+      curl_multi_poll (u->m, NULL, 0, 1000, NULL);
+  }
+  if (u->buf.len > u->off) {
+    size_t k = u->buf.len - u->off < n ? u->buf.len - u->off : n;
+    memcpy (out, u->buf.data + u->off, k);
+    u->off += k;
+    u->got += k;
+    if (u->off == u->buf.len)
+      u->buf.len = u->off = 0;
+    for (int i = 0; i < 2; i++)
+      if (u->h[i])
+        EVP_DigestUpdate (u->h[i], out, k);
+    return k;
+  }
+  if (u->res != CURLE_OK) {
+    long code = 0;
+    curl_easy_getinfo (u->c, CURLINFO_RESPONSE_CODE, &code);
+    one_error ("download '%s': %s (HTTP %ld)", u->url,
+               curl_easy_strerror (u->res), code);
+    return -1;
+  }
+  curl_off_t len = -1;
+  curl_easy_getinfo (u->c, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &len);
+  if (len >= 0 && (uint64_t) len != u->got) {
+    one_error ("download '%s': got %llu bytes of %lld", u->url,
+               (unsigned long long) u->got, (long long) len);
+    return -1;
+  }
+  for (int i = 0; i < 2; i++) {
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int l = 0;
+    char hex[2 * EVP_MAX_MD_SIZE + 1] = "";
+    if (!u->h[i])
+      continue;
+    EVP_DigestFinal_ex (u->h[i], md, &l);
+    EVP_MD_CTX_free (u->h[i]);
+    u->h[i] = NULL;
+    for (unsigned j = 0; j < l; j++)
+      snprintf (hex + 2 * j, 3, "%02x", md[j]);
+    if (strcasecmp (hex, u->want[i])) {
+      one_error ("image '%s': %s mismatch: expected %s, got %s", u->url,
+                 i ? "SHA1" : "MD5", u->want[i], hex);
+      return -1;
+    }
+  }
+  return 0;
+}
+
+int
+one_ds_upload_url (one_ssh *s, const char *url, const char *final,
+                   const char *md5, const char *sha1)
+{
+  struct urlsrc u = { .url = url, .want = { md5, sha1 } };
+  one_ssh_progress p = { .what = url };
+  uint64_t size = 0;
+  int rc;
+  (void) one_url_size (url, &size);     /* for progress only */
+  one_error_reset ();
+  u.m = curl_multi_init ();
+  u.c = curl_easy_init ();
+  if (!u.m || !u.c) {
+    one_error ("download '%s': curl init failed", url);
+    rc = -1;
+    goto out;
+  }
+  if (md5) {
+    u.h[0] = EVP_MD_CTX_new ();
+    EVP_DigestInit_ex (u.h[0], EVP_md5 (), NULL);
+  }
+  if (sha1) {
+    u.h[1] = EVP_MD_CTX_new ();
+    EVP_DigestInit_ex (u.h[1], EVP_sha1 (), NULL);
+  }
+  curl_easy_setopt (u.c, CURLOPT_URL, url);
+  curl_easy_setopt (u.c, CURLOPT_FOLLOWLOCATION, 1L);
+  curl_easy_setopt (u.c, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt (u.c, CURLOPT_FAILONERROR, 1L);
+  curl_easy_setopt (u.c, CURLOPT_CONNECTTIMEOUT, 30L);
+  curl_easy_setopt (u.c, CURLOPT_LOW_SPEED_LIMIT, 1L);
+  curl_easy_setopt (u.c, CURLOPT_LOW_SPEED_TIME, 120L);
+  curl_easy_setopt (u.c, CURLOPT_WRITEFUNCTION, url_write);
+  curl_easy_setopt (u.c, CURLOPT_WRITEDATA, &u);
+  curl_multi_add_handle (u.m, u.c);
+  rc = one_ssh_upload_stream (s, url_read, &u, size, final,
+                              one_ssh_progress_stderr, &p);
+  curl_multi_remove_handle (u.m, u.c);
+ out:
+  for (int i = 0; i < 2; i++)
+    if (u.h[i])
+      EVP_MD_CTX_free (u.h[i]);
+  if (u.c)
+    curl_easy_cleanup (u.c);
+  if (u.m)
+    curl_multi_cleanup (u.m);
+  one_buf_free (&u.buf);
+  return rc;
+}

@@ -88,5 +88,10 @@ int one_ds_upload_file (one_ssh *s, const char *local, const char *final,
 int one_url_size (const char *url, uint64_t *size);
 int one_url_download (const char *url, const char *local);
 bool one_is_url (const char *s);
+/* Stream an http(s) URL straight into <final> on the host (no local
+ * temporary file), checking MD5/SHA1 at the end; same temporary-name and
+ * rename rule as the other uploads. */
+int one_ds_upload_url (one_ssh *s, const char *url, const char *final,
+                       const char *md5, const char *sha1);
 
 #endif

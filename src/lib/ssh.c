@@ -261,6 +261,28 @@ kh_load (LIBSSH2_SESSION *sess, const char *data, size_t len, int only_line)
   return kh;
 }
 
+/* The "@revoked" lines, without their marker. */
+static LIBSSH2_KNOWNHOSTS *
+kh_load_revoked (LIBSSH2_SESSION *sess, const char *data, size_t len)
+{
+  LIBSSH2_KNOWNHOSTS *kh = libssh2_knownhost_init (sess);
+  const char *p = data, *end = data + len;
+  if (!kh)
+    return NULL;
+  while (p < end) {
+    const char *nl = memchr (p, '\n', end - p);
+    const char *e = nl ? nl : end;
+    if (e - p > 9 && !strncmp (p, "@revoked ", 9)) {
+      char *l = one_xasprintf ("%.*s\n", (int) (e - p - 9), p + 9);
+      (void) libssh2_knownhost_readline (kh, l, strlen (l),
+                                         LIBSSH2_KNOWNHOST_FILE_OPENSSH);
+      free (l);
+    }
+    p = nl ? nl + 1 : end;
+  }
+  return kh;
+}
+
 static int
 kh_check (LIBSSH2_KNOWNHOSTS *kh, const char *name, const char *key,
           size_t keylen, int keybit)
@@ -359,6 +381,16 @@ verify_hostkey (one_ssh *s, const char *khfile, const char *khdata,
   }
   r = kh_check (kh, name, key, keylen, bit);
   libssh2_knownhost_free (kh);
+  /* "@revoked host key" lines: a revoked key is refused outright. */
+  if ((kh = kh_load_revoked (s->sess, khdata, khlen))) {
+    int rv = kh_check (kh, name, key, keylen, bit);
+    libssh2_knownhost_free (kh);
+    if (rv == LIBSSH2_KNOWNHOST_CHECK_MATCH) {
+      one_error ("ssh connect '%s': the host key of '%s' (%s) is marked "
+                 "@revoked in '%s'; refused", s->name, name, fp, khfile);
+      return -1;
+    }
+  }
   if (s->t.ssh_port == 22)
     scan = one_xasprintf ("ssh-keyscan %s >> %s", s->t.address, khfile);
   else
@@ -1446,6 +1478,12 @@ one_ssh_upload_mem (one_ssh *s, const void *data, size_t len,
   return upload (s, &src, remote_final, mode, NULL, NULL);
 }
 
+static bool
+is_zero (const char *p, size_t n)
+{
+  return n == 0 || (p[0] == 0 && memcmp (p, p + 1, n - 1) == 0);
+}
+
 int
 one_ssh_download_file (one_ssh *s, const char *remote, const char *local,
                        one_ssh_progress_fn progress, void *opaque)
@@ -1493,8 +1531,19 @@ one_ssh_download_file (one_ssh *s, const char *remote, const char *local,
     }
     if (n == 0)
       break;
+    /* Blocks of zeros become holes: a thin disk stays sparse. */
     for (ssize_t o = 0; o < n;) {
-      ssize_t w = write (fd, buf + o, n - o);
+      ssize_t blk = n - o > 65536 ? 65536 : n - o;
+      if (is_zero (buf + o, blk)) {
+        if (lseek (fd, blk, SEEK_CUR) < 0) {
+          one_error ("download '%s': lseek '%s': %s", remote, local,
+                     strerror (errno));
+          goto out;
+        }
+        o += blk;
+        continue;
+      }
+      ssize_t w = write (fd, buf + o, blk);
       if (w < 0 && errno == EINTR)
         continue;
       if (w < 0) {
@@ -1508,7 +1557,7 @@ one_ssh_download_file (one_ssh *s, const char *remote, const char *local,
     if (progress)
       progress (opaque, done, st.size);
   }
-  if (fsync (fd) < 0 || rename (tmp, local) < 0) {
+  if (ftruncate (fd, done) < 0 || fsync (fd) < 0 || rename (tmp, local) < 0) {
     one_error ("download '%s': rename to '%s': %s", remote, local,
                strerror (errno));
     goto out;

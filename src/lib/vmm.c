@@ -60,6 +60,73 @@ one_vmm_domain (one_vmm *v, const char *deploy_id)
   return d;
 }
 
+/* Is 'host' one of the HostSystems of the vCenter of 'c' (by name, or
+ * its short name)?  1 yes, 0 no, -1 with one_error.  Asked through the
+ * vSphere API (cached session) because libvirt 9.0 leaks its vCenter
+ * session when a vpx:// path names no host. */
+static int
+vcenter_has_host (const one_conf *c, const char *host)
+{
+  ONE_AUTO (one_target) *vct = one_conf_target (c, c->vcenter);
+  if (vct == NULL)
+    return -1;
+  ONE_AUTO (one_vi) *vi = one_vi_connect (vct);
+  if (vi == NULL)
+    return -1;
+  one_buf s = { 0 };
+  one_buf_puts (&s, "<specSet><propSet><type>HostSystem</type>"
+                "<pathSet>name</pathSet></propSet><objectSet>");
+  one_vi_moref (&s, "obj", "Folder", one_vi_root_folder (vi));
+  one_buf_puts (&s, "<skip>false</skip>");
+  one_vi_traversal (&s, false, true, false);
+  one_buf_puts (&s, "</objectSet></specSet>");
+  ONE_AUTO (one_vi_node) *all = one_vi_retrieve (vi, s.data);
+  one_buf_free (&s);
+  if (all == NULL)
+    return -1;
+  size_t n = strlen (host);
+  for (one_vi_node *o = one_vi_child (all, "objects"); o; o = one_vi_next (o)) {
+    const char *name = one_vi_text (one_vi_prop (o, "name"), NULL);
+    if (one_streq (one_vi_obj_type (o), "HostSystem") && name
+        && strncmp (name, host, n) == 0 && (name[n] == '\0' || name[n] == '.'))
+      return 1;
+  }
+  return 0;
+}
+
+int
+one_vmm_undefine (one_vmm *v, virDomainPtr dom)
+{
+  const one_conf *c = v->conf;
+  if (!(c->vcenter && *c->vcenter && c->datacenter && *c->datacenter))
+    return one_virt_undefine (dom);
+  const char *name = virDomainGetName (dom);
+  int has = vcenter_has_host (c, v->host);
+  if (has < 0) {
+    one_error_prefix ("undefine vm '%s' through vcenter '%s'", name,
+                      c->vcenter);
+    return -1;
+  }
+  if (has == 0) {
+    one_warn ("vcenter '%s' does not manage host '%s': undefining vm '%s' "
+              "on the host", c->vcenter, v->host, name);
+    return one_virt_undefine (dom);
+  }
+  one_debug ("undefining vm '%s' through vcenter '%s'", name, c->vcenter);
+  ONE_AUTO (virConnect) *vc = one_virt_open_vpx (c, v->host);
+  if (vc == NULL) {
+    one_error_prefix ("undefine vm '%s' through vcenter '%s'", name,
+                      c->vcenter);
+    return -1;
+  }
+  ONE_AUTO (virDomain) *vdom = one_virt_lookup (vc, name, NULL);
+  if (vdom == NULL) {
+    one_error_prefix ("vcenter '%s', host '%s'", c->vcenter, v->host);
+    return -1;
+  }
+  return one_virt_undefine (vdom);
+}
+
 int
 one_vmm_check_vid (const char *vid)
 {
@@ -136,7 +203,7 @@ one_vmm_define (one_vmm *v, const one_domain *d)
   }
   if (one_vmm_apply_metadata (v, dom, d) < 0) {
     ONE_AUTOFREE char *keep = one_xstrdup (one_errmsg ());
-    if (one_virt_undefine (dom) < 0)
+    if (one_vmm_undefine (v, dom) < 0)
       one_warn ("%s", one_errmsg ());
     one_error ("%s", keep);
     virDomainFree (dom);

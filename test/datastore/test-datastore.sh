@@ -100,6 +100,15 @@ src=$($DS/cp "$(xml "<PATH>http://127.0.0.1:$port/img.tar.gz</PATH>")" 17)
 cmp "$T/folder/my disk-flat.vmdk" "$ESX_ROOT$src/my disk-flat.vmdk"
 src=$($DS/cp "$(xml "<PATH>http://127.0.0.1:$port/cd.iso</PATH><TYPE>CDROM</TYPE>")" 18)
 cmp "$T/cd.iso" "$ESX_ROOT$src"
+# streamed (CD-ROM), with a wrong and a right hash
+md5=$(md5sum < "$T/cd.iso" | cut -d' ' -f1)
+n=$(count1)
+fails "MD5 mismatch" $DS/cp "$(xml "<PATH>http://127.0.0.1:$port/cd.iso</PATH><TYPE>1</TYPE><TEMPLATE><MD5>0123456789abcdef0123456789abcdef</MD5></TEMPLATE>")" 18
+[ "$(count1)" = "$n" ]; ! ls -A "$E/1" | grep -q esxmad-part
+src=$($DS/cp "$(xml "<PATH>http://127.0.0.1:$port/cd.iso</PATH><TYPE>1</TYPE><TEMPLATE><MD5>$md5</MD5></TEMPLATE>")" 18)
+cmp "$T/cd.iso" "$ESX_ROOT$src"
+fails "404\|HTTP" $DS/cp "$(xml "<PATH>http://127.0.0.1:$port/nothing.iso</PATH><TYPE>1</TYPE>")" 18
+[ "$(count1)" = "$((n + 1))" ]; ! ls -A "$E/1" | grep -q esxmad-part
 [ "$($DS/stat "$(xml "<PATH>http://127.0.0.1:$port/cd.iso</PATH>")" 19)" = $(( ($(stat -c %s "$T/cd.iso") + 1048575) / 1048576 )) ]
 fails "404\|HTTP" $DS/cp "$(xml "<PATH>http://127.0.0.1:$port/nothing.tar</PATH>")" 20
 kill $httpd

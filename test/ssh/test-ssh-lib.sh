@@ -64,6 +64,11 @@ cp "$T/kh-changed" "$T/kh-changed-h"; ssh-keygen -H -f "$T/kh-changed-h" >/dev/n
 set +e; SSHT_KH="$T/kh-changed-h" $H run true 2>"$T/e"; rc=$?; set -e
 [ $rc = 255 ]; grep -q "has CHANGED" "$T/e"
 
+# a key marked @revoked is refused even when also listed
+{ sed 's/^/@revoked /' "$KH"; cat "$KH"; } > "$T/kh-revoked"
+set +e; SSHT_KH="$T/kh-revoked" $H run true 2>"$T/e"; rc=$?; set -e
+[ $rc = 255 ]; grep -q "@revoked" "$T/e"
+
 # wrong client key
 set +e; SSHT_KEY="$T/other" $H run true 2>"$T/e"; rc=$?; set -e
 [ $rc = 255 ]; grep -q "public key refused" "$T/e"
@@ -105,6 +110,10 @@ truncate -s 200M "$T/sparse"; printf 'hello' | dd of="$T/sparse" bs=1 seek=10000
 $H upload "$T/sparse" "$R/sparse"
 cmp "$T/sparse" "$R/sparse"
 [ "$(du -k "$R/sparse" | cut -f1)" -lt 1024 ]
+# and a download keeps the holes
+$H download "$R/sparse" "$T/sparse.back"
+cmp "$T/sparse" "$T/sparse.back"
+[ "$(du -k "$T/sparse.back" | cut -f1)" -lt 1024 ]
 # large files go over two connections in parallel (64 MiB of data or more)
 head -c 100M /dev/urandom > "$T/mid"
 $H upload "$T/mid" "$R/mid"; cmp "$T/mid" "$R/mid"

@@ -154,6 +154,7 @@ $TM/mv esx1:/vmfs/volumes/0/9 host1:/vmfs/volumes/0/9 9 0
 [ -f "$V/0/9/disk.0/disk.vmdk" ] && [ -f "$V/0/9/disk.1/disk-flat.vmdk" ]
 [ "$(readlink "$V/0/9/disk.2.iso")" = disk.2 ]
 cmp "$V/0/9/disk.0/disk-flat.vmdk" "$E/1/imgthin/disk-flat.vmdk"
+[ "$(blocks "$V/0/9/disk.1/disk-flat.vmdk")" -lt 1024 ]     # thin stays thin
 ! ls -a "$V/0" | grep -q esxmad-part
 $TM/mv host1:/vmfs/volumes/0/9 host2:/vmfs/volumes/0/9 9 0 2>"$T/err"
 grep -q "nothing to move" "$T/err"
