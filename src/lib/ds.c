@@ -173,7 +173,22 @@ one_ds_connect (const one_ds *d, bool *usage)
     *usage = true;
     return NULL;
   }
-  return one_store_connect (d->bridge, usage);
+  ONE_AUTO (one_ssh) *s = one_store_connect (d->bridge, usage);
+  if (!s || !d->base_path)
+    return one_steal_pointer (&s);
+  /* Never create a datastore: BASE_PATH must be a folder on the host
+   * (mkdir -p of a new image would otherwise make it under /vmfs/volumes). */
+  one_ssh_stat_t st;
+  int r = one_ssh_stat (s, d->base_path, true, &st);
+  if (r < 0)
+    return NULL;
+  if (r == 1 || (st.mode & S_IFMT) != S_IFDIR) {
+    one_error ("datastore BASE_PATH '%s': no such datastore on '%s' (is it "
+               "mounted there, and named after the datastore id?)",
+               d->base_path, d->bridge);
+    return NULL;
+  }
+  return one_steal_pointer (&s);
 }
 
 /* ------------------------------------------------------------------ */

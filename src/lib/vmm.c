@@ -60,6 +60,73 @@ one_vmm_domain (one_vmm *v, const char *deploy_id)
   return d;
 }
 
+/* Is 'host' one of the HostSystems of the vCenter of 'c' (by name, or
+ * its short name)?  1 yes, 0 no, -1 with one_error.  Asked through the
+ * vSphere API (cached session) because libvirt 9.0 leaks its vCenter
+ * session when a vpx:// path names no host. */
+static int
+vcenter_has_host (const one_conf *c, const char *host)
+{
+  ONE_AUTO (one_target) *vct = one_conf_target (c, c->vcenter);
+  if (vct == NULL)
+    return -1;
+  ONE_AUTO (one_vi) *vi = one_vi_connect (vct);
+  if (vi == NULL)
+    return -1;
+  one_buf s = { 0 };
+  one_buf_puts (&s, "<specSet><propSet><type>HostSystem</type>"
+                "<pathSet>name</pathSet></propSet><objectSet>");
+  one_vi_moref (&s, "obj", "Folder", one_vi_root_folder (vi));
+  one_buf_puts (&s, "<skip>false</skip>");
+  one_vi_traversal (&s, false, true, false);
+  one_buf_puts (&s, "</objectSet></specSet>");
+  ONE_AUTO (one_vi_node) *all = one_vi_retrieve (vi, s.data);
+  one_buf_free (&s);
+  if (all == NULL)
+    return -1;
+  size_t n = strlen (host);
+  for (one_vi_node *o = one_vi_child (all, "objects"); o; o = one_vi_next (o)) {
+    const char *name = one_vi_text (one_vi_prop (o, "name"), NULL);
+    if (one_streq (one_vi_obj_type (o), "HostSystem") && name
+        && strncmp (name, host, n) == 0 && (name[n] == '\0' || name[n] == '.'))
+      return 1;
+  }
+  return 0;
+}
+
+int
+one_vmm_undefine (one_vmm *v, virDomainPtr dom)
+{
+  const one_conf *c = v->conf;
+  if (!(c->vcenter && *c->vcenter && c->datacenter && *c->datacenter))
+    return one_virt_undefine (dom);
+  const char *name = virDomainGetName (dom);
+  int has = vcenter_has_host (c, v->host);
+  if (has < 0) {
+    one_error_prefix ("undefine vm '%s' through vcenter '%s'", name,
+                      c->vcenter);
+    return -1;
+  }
+  if (has == 0) {
+    one_warn ("vcenter '%s' does not manage host '%s': undefining vm '%s' "
+              "on the host", c->vcenter, v->host, name);
+    return one_virt_undefine (dom);
+  }
+  one_debug ("undefining vm '%s' through vcenter '%s'", name, c->vcenter);
+  ONE_AUTO (virConnect) *vc = one_virt_open_vpx (c, v->host);
+  if (vc == NULL) {
+    one_error_prefix ("undefine vm '%s' through vcenter '%s'", name,
+                      c->vcenter);
+    return -1;
+  }
+  ONE_AUTO (virDomain) *vdom = one_virt_lookup (vc, name, NULL);
+  if (vdom == NULL) {
+    one_error_prefix ("vcenter '%s', host '%s'", c->vcenter, v->host);
+    return -1;
+  }
+  return one_virt_undefine (vdom);
+}
+
 int
 one_vmm_check_vid (const char *vid)
 {
@@ -71,9 +138,63 @@ one_vmm_check_vid (const char *vid)
   return 0;
 }
 
+/* libvirt 9.0 copies some values verbatim into the .vmx ("key = "value""
+ * lines): a '"' or a newline (&#10; in the XML) in a NIC's bridge adds
+ * keys of the caller's choosing.  Refuse them before anything is defined. */
+static int
+vmx_safe (const char *what, const char *value)
+{
+  if (value == NULL)
+    return 0;
+  for (const unsigned char *p = (const unsigned char *) value; *p; p++)
+    if (*p < 0x20 || *p == 0x7f || *p == '"') {
+      one_error ("%s '%s': control character or '\"' not allowed (it would "
+                 "reach the .vmx unescaped)", what, value);
+      return -1;
+    }
+  return 0;
+}
+
+/* A disk source must be "[<datastore>] <path>" naming a file inside that
+ * datastore: libvirt puts the .vmx next to the first disk, and the .vmx
+ * edit of DATA_VMX reads and writes there. */
+static int
+check_domain (const one_domain *d)
+{
+  if (vmx_safe ("vm name", d->name) < 0)
+    return -1;
+  if (d->name && strchr (d->name, '/')) {
+    one_error ("vm name '%s': '/' not allowed", d->name);
+    return -1;
+  }
+  for (size_t i = 0; i < d->n_nics; i++)
+    if (vmx_safe ("nic bridge", d->nics[i].bridge) < 0
+        || vmx_safe ("nic model", d->nics[i].model) < 0
+        || vmx_safe ("nic mac", d->nics[i].mac) < 0)
+      return -1;
+  for (size_t i = 0; i < d->n_disks; i++) {
+    const char *src = d->disks[i].source;
+    if (src == NULL || vmx_safe ("disk source", src) < 0)
+      return src ? -1 : 0;
+    ONE_AUTOFREE char *path = one_dspath_to_path (src);
+    const char *rest = strchr (src, ']');
+    if (path == NULL || rest == NULL || rest[1] != ' ' || rest[2] == '/'
+        || one_vmfs_path_check (path, NULL) < 0) {
+      one_error ("disk source '%s': expected '[<datastore>] <path>' inside "
+                 "the datastore (no '.', '..' or empty component)", src);
+      return -1;
+    }
+  }
+  return 0;
+}
+
 virDomainPtr
 one_vmm_define (one_vmm *v, const one_domain *d)
 {
+  if (check_domain (d) < 0) {
+    one_error_prefix ("%s", d->path);
+    return NULL;
+  }
   ONE_AUTOFREE char *xml = one_domain_libvirt_xml (d);
   virDomainPtr dom = one_virt_define (v->conn, xml);
   if (dom == NULL) {
@@ -82,7 +203,7 @@ one_vmm_define (one_vmm *v, const one_domain *d)
   }
   if (one_vmm_apply_metadata (v, dom, d) < 0) {
     ONE_AUTOFREE char *keep = one_xstrdup (one_errmsg ());
-    if (one_virt_undefine (dom) < 0)
+    if (one_vmm_undefine (v, dom) < 0)
       one_warn ("%s", one_errmsg ());
     one_error ("%s", keep);
     virDomainFree (dom);

@@ -24,6 +24,15 @@ one_vmm *one_vmm_open_noconn (const char *host, bool *usage);
 void one_vmm_free (one_vmm *v);
 ONE_DEFINE_AUTO (one_vmm)
 
+/* Undefine 'dom' (found through v->conn) as OpenNebula 4.4 does (#2398):
+ * through the vCenter (vpx://<vcenter>/<datacenter>[/<cluster>]/<host>)
+ * when :vcenter: and :datacenter: are set, so that the vCenter forgets the
+ * VM too; through the host's own connection when no vCenter is
+ * configured or when the vCenter does not manage the host (a warning says
+ * so).  Any other failure to reach the vCenter is an error: the VM stays
+ * defined.  -1 with one_error. */
+int one_vmm_undefine (one_vmm *v, virDomainPtr dom);
+
 /* The VM 'deploy_id' on the host, matched by exact name. */
 virDomainPtr one_vmm_domain (one_vmm *v, const char *deploy_id);
 

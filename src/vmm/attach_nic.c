@@ -2,7 +2,8 @@
  *   attach_nic <deploy_id> <mac> <bridge> <model|-> <net_drv|-> <vid> <host>  (4.4)
  *   attach_nic <deploy_id> <mac> <bridge> <model|-> <vid> <host>              (4.2)
  * Models: e1000 (default), e1000e, vmxnet3, pcnet32; the card is connected
- * to the port group named <bridge>. */
+ * to the port group named <bridge>, or in dynamic networking (net_drv
+ * vmware) to the port group one-pg-<NETWORK_ID> that vnm pre made for it. */
 #include <string.h>
 #include <strings.h>
 
@@ -38,18 +39,19 @@ main (int argc, char **argv)
     one_error ("nic model '%s': not one of e1000, e1000e, vmxnet3, pcnet32", model);
     return one_fail (ONE_EXIT_USAGE);
   }
-  /* Dynamic networking (vnm "vmware") puts a VM's NICs on the port group
-   * one-pg-<NETWORK_ID> it creates on the vSwitch <bridge>; oned does not
-   * pass the network id to attach_nic, so the card goes on <bridge> as
-   * given (as the original driver did): say so. */
-  if (strcmp (net_drv, "vmware") == 0)
-    one_warn ("attach_nic: dynamic networking: the card is connected to '%s' "
-              "as given (OpenNebula passes no network id, so one-pg-<id> "
-              "cannot be chosen)", bridge);
   bool usage;
   ONE_AUTO (one_vmm) *v = one_vmm_open_noconn (host, &usage);
   if (v == NULL)
     return one_fail (usage ? ONE_EXIT_USAGE : ONE_EXIT_FAIL);
+  /* Dynamic networking (vnm "vmware"): the network driver's pre, which
+   * oned runs just before this action, made the port group
+   * one-pg-<NETWORK_ID> on the vSwitch <bridge> and recorded it for this
+   * MAC; the card goes there.  Otherwise <bridge> is the port group. */
+  ONE_AUTOFREE char *pg = one_vnm_attach_portgroup (v->target->cache_dir,
+                                                    argv[argc - 2], mac,
+                                                    bridge, net_drv);
+  if (pg == NULL)
+    return one_fail (ONE_EXIT_FAIL);
   ONE_AUTOFREE char *vm = NULL;
   ONE_AUTO (one_vi) *vi = one_vmm_vi (v, deploy_id, &vm);
   if (vi == NULL)
@@ -61,9 +63,9 @@ main (int argc, char **argv)
     one_error ("vm '%s' already has a nic with mac '%s'", deploy_id, mac);
     return one_fail (ONE_EXIT_FAIL);
   }
-  if (one_vi_nic_add (vi, vm, model, bridge, mac) < 0) {
+  if (one_vi_nic_add (vi, vm, model, pg, mac) < 0) {
     one_error_prefix ("attach nic '%s' (%s on '%s') to vm '%s'", mac, model,
-                      bridge, deploy_id);
+                      pg, deploy_id);
     return one_fail (ONE_EXIT_FAIL);
   }
   return ONE_EXIT_OK;

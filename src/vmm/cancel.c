@@ -36,7 +36,7 @@ main (int argc, char **argv)
   bool on = st == VIR_DOMAIN_RUNNING || st == VIR_DOMAIN_BLOCKED;
   if (on && one_virt_destroy (dom) < 0)
     return one_fail (ONE_EXIT_FAIL);
-  if (one_virt_undefine (dom) < 0)
+  if (one_vmm_undefine (v, dom) < 0)
     return one_fail (ONE_EXIT_FAIL);
   return ONE_EXIT_OK;
 }

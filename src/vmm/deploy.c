@@ -44,7 +44,7 @@ main (int argc, char **argv)
       return one_fail (ONE_EXIT_FAIL);
     if (one_virt_start (dom) < 0) {
       ONE_AUTOFREE char *keep = one_xstrdup (one_errmsg ());
-      if (one_virt_undefine (dom) < 0)
+      if (one_vmm_undefine (v, dom) < 0)
         one_warn ("%s", one_errmsg ());
       one_error ("%s", keep);
       return one_fail (ONE_EXIT_FAIL);

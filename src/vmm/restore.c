@@ -54,7 +54,7 @@ main (int argc, char **argv)
       || one_vmm_ensure_running (dom) < 0) {
     if (defined_here) {
       ONE_AUTOFREE char *keep = one_xstrdup (one_errmsg ());
-      if (one_virt_undefine (dom) < 0)
+      if (one_vmm_undefine (v, dom) < 0)
         one_warn ("%s", one_errmsg ());
       one_error ("%s", keep);
     }

@@ -24,7 +24,7 @@ main (int argc, char **argv)
     return one_fail (ONE_EXIT_FAIL);
   int timeout = v->conf->shutdown_timeout > 0 ? v->conf->shutdown_timeout : 300;
   if (one_virt_shutdown_wait (dom, timeout, 1000) < 0
-      || one_virt_undefine (dom) < 0)
+      || one_vmm_undefine (v, dom) < 0)
     return one_fail (ONE_EXIT_FAIL);
   return ONE_EXIT_OK;
 }

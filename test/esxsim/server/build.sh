@@ -15,13 +15,20 @@ stale() { # stale BINARY DIR: true if BINARY is missing or older than DIR/*.go
 	[ "$force" = 1 ] || [ ! -x "$1" ] || [ -n "$(find "$2" -maxdepth 1 -name '*.go' -newer "$1")" ]
 }
 force=0; [ "$1" = "-f" ] && force=1
+# One build at a time per checkout (beds and server tests may start
+# together): the others wait, then find the binaries fresh.
+if [ -z "${ESXSIM_BUILD_LOCKED:-}" ] && command -v flock >/dev/null; then
+	export ESXSIM_BUILD_LOCKED=1
+	exec 9>"$bin/.build.lock"
+	flock 9
+fi
 if stale "$bin/esxsim-server" "$here" || stale "$bin/esxsim-client" "$here/client"; then
 	mkdir -p "$gopath/src"
 	ln -sfn "$here" "$gopath/src/esxsim-server"
 fi
 if stale "$bin/esxsim-server" "$here"; then
-	(cd "$gopath/src/esxsim-server" && go build -o "$bin/esxsim-server.tmp" . && mv "$bin/esxsim-server.tmp" "$bin/esxsim-server")
+	(cd "$gopath/src/esxsim-server" && go build -o "$bin/esxsim-server.tmp.$$" . && mv -f "$bin/esxsim-server.tmp.$$" "$bin/esxsim-server")
 fi
 if stale "$bin/esxsim-client" "$here/client"; then
-	(cd "$gopath/src/esxsim-server/client" && go build -o "$bin/esxsim-client.tmp" . && mv "$bin/esxsim-client.tmp" "$bin/esxsim-client")
+	(cd "$gopath/src/esxsim-server/client" && go build -o "$bin/esxsim-client.tmp.$$" . && mv -f "$bin/esxsim-client.tmp.$$" "$bin/esxsim-client")
 fi
