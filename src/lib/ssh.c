@@ -74,6 +74,21 @@ sftp_status_text (unsigned long code)
   }
 }
 
+/* The connection is unusable: cut the socket and make libssh2 blocking, so
+ * that the cleanup calls (channel, SFTP, session free) fail at once instead
+ * of answering EAGAIN and leaking. */
+static void
+mark_dead (one_ssh *s)
+{
+  if (s->dead && s->sock < 0)
+    return;
+  s->dead = true;
+  if (s->sock >= 0)
+    shutdown (s->sock, SHUT_RDWR);
+  if (s->sess)
+    libssh2_session_set_blocking (s->sess, 1);
+}
+
 /* Report a failed libssh2 call 'fn' while doing 'what'. */
 static void
 ssh_fail (one_ssh *s, const char *fn, const char *what, int rc)
@@ -87,7 +102,7 @@ ssh_fail (one_ssh *s, const char *fn, const char *what, int rc)
   if (rc == LIBSSH2_ERROR_SOCKET_RECV || rc == LIBSSH2_ERROR_SOCKET_SEND ||
       rc == LIBSSH2_ERROR_SOCKET_DISCONNECT || rc == LIBSSH2_ERROR_TIMEOUT ||
       rc == LIBSSH2_ERROR_SOCKET_TIMEOUT)
-    s->dead = true;
+    mark_dead (s);
   one_error ("%s on '%s': %s: %s%s", what, s->name, fn, sess_err (s),
              s->dead ? " (connection lost)" : "");
 }
@@ -110,13 +125,13 @@ ssh_wait (one_ssh *s, const char *what)
     if (r > 0)
       return 0;
     if (r == 0) {
-      s->dead = true;
+      mark_dead (s);
       one_error ("%s on '%s': no answer within %d s (timeout)", what, s->name,
                  s->timeout);
       return -1;
     }
     if (errno != EINTR) {
-      s->dead = true;
+      mark_dead (s);
       one_error ("%s on '%s': poll: %s", what, s->name, strerror (errno));
       return -1;
     }
@@ -490,7 +505,7 @@ login (one_ssh *s)
       /* not a refusal: the connection went away during the login */
       one_error ("ssh login '%s': connection lost during the login (%s)",
                  s->name, sess_err (s));
-      s->dead = true;
+      mark_dead (s);
       break;
     }
     else
@@ -596,7 +611,7 @@ one_ssh_connect (const one_target *t)
     if (rc != LIBSSH2_ERROR_EAGAIN)
       one_error ("ssh connect '%s': libssh2_session_handshake: %s", s->name,
                  sess_err (s));
-    s->dead = true;
+    mark_dead (s);
     return NULL;
   }
   if (verify_hostkey (s, khfile, khdata, khlen) < 0)
@@ -616,7 +631,7 @@ one_ssh_free (one_ssh *s)
     int rc;
     if (!s->dead && s->timeout == 0)
       s->timeout = 10;
-    if (s->sftp && !s->dead)
+    if (s->sftp)
       SSH_LOOP (s, rc, libssh2_sftp_shutdown (s->sftp), "ssh close");
     if (!s->dead)
       SSH_LOOP (s, rc, libssh2_session_disconnect (s->sess, "esxmad done"),

@@ -93,9 +93,13 @@ fails "MD5 mismatch" $DS/cp "$(xml "<PATH>$T/cd.iso</PATH><TYPE>1</TYPE><TEMPLAT
 [ "$(count1)" = "$n" ]; ! ls -A "$E/1" | grep -q esxmad-part
 
 # an http URL (busybox httpd)
-port=$(( 30000 + RANDOM % 20000 ))
-busybox httpd -f -p "127.0.0.1:$port" -h "$T" & httpd=$!
-sleep 0.5
+for try in 1 2 3 4 5 6 7 8; do   # a free port, and a server that answers
+  port=$(( 30000 + RANDOM % 20000 ))
+  busybox httpd -f -p "127.0.0.1:$port" -h "$T" & httpd=$!
+  sleep 0.3
+  curl -sfo /dev/null "http://127.0.0.1:$port/cd.iso" && break
+  kill $httpd 2>/dev/null || true
+done
 src=$($DS/cp "$(xml "<PATH>http://127.0.0.1:$port/img.tar.gz</PATH>")" 17)
 cmp "$T/folder/my disk-flat.vmdk" "$ESX_ROOT$src/my disk-flat.vmdk"
 src=$($DS/cp "$(xml "<PATH>http://127.0.0.1:$port/cd.iso</PATH><TYPE>CDROM</TYPE>")" 18)
