@@ -637,7 +637,18 @@ one_ssh_free (one_ssh *s)
       SSH_LOOP (s, rc, libssh2_session_disconnect (s->sess, "esxmad done"),
                 "ssh close");
     (void) rc;
-    libssh2_session_free (s->sess);
+    /* A dead connection (timeout, drop) may still have a channel open:
+     * libssh2_session_free would try to close it, get EAGAIN from the
+     * silent peer and return without freeing anything.  Shut the socket
+     * down first so that those sends fail at once. */
+    if (s->dead && s->sock >= 0)
+      shutdown (s->sock, SHUT_RDWR);
+    for (int i = 0; i < 100
+         && libssh2_session_free (s->sess) == LIBSSH2_ERROR_EAGAIN; i++)
+      if (s->dead || ssh_wait (s, "ssh close") < 0) {
+        shutdown (s->sock, SHUT_RDWR);
+        s->dead = true;
+      }
   }
   libssh2_exit ();              /* s exists only after libssh2_init */
   if (s->sock >= 0)
