@@ -50,6 +50,7 @@ vmxml () { # VID HOST: base64 VM XML with one NIC on network 7 (vSwitch0)
 }
 printf 'ONEGATE="x"\n' > "$T/context.sh"
 esx_ssh esx1 'mkdir -p /vmfs/volumes/1/img && vmkfstools -c 8M -d thin /vmfs/volumes/1/img/disk.vmdk' >/dev/null
+cp -r "$ESX_ROOT/vmfs/volumes/1/img" "$T/localimg"
 
 every_program () { # VID: one pass over every installed program (VIDs VID, VID+1)
   local v=$1 w=$(($1 + 1)) b
@@ -99,7 +100,9 @@ every_program () { # VID: one pass over every installed program (VIDs VID, VID+1
   for ds in stat mkfs cp clone monitor rm; do
     hard_have "datastore/$ds" || continue
     local x
-    x=$(printf '<DS_DRIVER_ACTION_DATA><IMAGE><ID>%s</ID><PATH>/vmfs/volumes/1/img</PATH><SOURCE>/vmfs/volumes/1/dsimg%s</SOURCE><TYPE>0</TYPE><SIZE>8</SIZE><FSTYPE>vmdk_thin</FSTYPE><TEMPLATE></TEMPLATE></IMAGE><DATASTORE><ID>1</ID><BASE_PATH>/vmfs/volumes/1</BASE_PATH><TEMPLATE><BRIDGE_LIST>esx1</BRIDGE_LIST></TEMPLATE></DATASTORE></DS_DRIVER_ACTION_DATA>' "$v" "$v" | base64 -w0)
+    local ipath=/vmfs/volumes/1/img
+    case $ds in stat|cp) ipath=$T/localimg ;; esac   # a path on the front-end
+    x=$(printf '<DS_DRIVER_ACTION_DATA><IMAGE><ID>%s</ID><PATH>'"$ipath"'</PATH><SOURCE>/vmfs/volumes/1/dsimg%s</SOURCE><TYPE>0</TYPE><SIZE>8</SIZE><FSTYPE>vmdk_thin</FSTYPE><TEMPLATE></TEMPLATE></IMAGE><DATASTORE><ID>1</ID><BASE_PATH>/vmfs/volumes/1</BASE_PATH><TEMPLATE><BRIDGE_LIST>esx1</BRIDGE_LIST></TEMPLATE></DATASTORE></DS_DRIVER_ACTION_DATA>' "$v" "$v" | base64 -w0)
     act "datastore/$ds" "$x" "$v"
   done
   hard_have bin/esxmad-check && act bin/esxmad-check esx1
