@@ -309,3 +309,32 @@ one_vmm_disk_dspath (const char *p)
   }
   return one_xasprintf ("[%s] %s/disk.vmdk", ds, rest);
 }
+
+int
+one_vmm_api_open (one_vmm_api *a, const char *host, const char *deploy_id,
+                  bool devices)
+{
+  bool usage;
+  a->v = one_vmm_open_noconn (host, &usage);
+  if (a->v == NULL)
+    return usage ? ONE_EXIT_USAGE : ONE_EXIT_FAIL;
+  a->vi = one_vmm_vi (a->v, deploy_id, &a->vm);
+  if (a->vi == NULL)
+    return ONE_EXIT_FAIL;
+  if (devices && (a->devs = one_vi_vm_devices (a->vi, a->vm)) == NULL)
+    return ONE_EXIT_FAIL;
+  return 0;
+}
+
+void
+one_vmm_api_close (one_vmm_api *a)
+{
+  if (a->devs)
+    one_vi_node_free (a->devs);
+  if (a->vi)
+    one_vi_free (a->vi);
+  free (a->vm);
+  if (a->v)
+    one_vmm_free (a->v);
+  memset (a, 0, sizeof *a);
+}

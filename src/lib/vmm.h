@@ -68,6 +68,25 @@ int one_vmm_vmx_merge (one_vmm *v, const struct one_domain *d,
 struct one_vi;
 struct one_vi *one_vmm_vi (one_vmm *v, const char *deploy_id, char **vm);
 
+/* What the vSphere-API actions (reset, attach/detach of disks and NICs)
+ * open first: the configuration and target of 'host', an API session, the
+ * VM named exactly 'deploy_id' and, with 'devices', its device list.
+ *   ONE_VMM_API (a);
+ *   int rc = one_vmm_api_open (&a, host, deploy_id, true);
+ *   if (rc) return one_fail (rc);
+ * Returns 0, or the exit status to fail with (one_error set). */
+typedef struct one_vmm_api {
+  one_vmm *v;
+  struct one_vi *vi;
+  char *vm;                      /* the VM's moref */
+  struct one_vi_node *devs;      /* config.hardware.device, or NULL */
+} one_vmm_api;
+int one_vmm_api_open (one_vmm_api *a, const char *host, const char *deploy_id,
+                      bool devices);
+void one_vmm_api_close (one_vmm_api *a);
+#define ONE_VMM_API(a) \
+  one_vmm_api a __attribute__ ((cleanup (one_vmm_api_close))) = { 0 }
+
 /* SCSI address of a disk target ("sdb", "sdaa"): the index a=0, b=1, ...
  * aa=26 ...; controller = index / 15, unit = index % 15 with unit 7 (the
  * controller's own) skipped, as libvirt numbers VMware SCSI disks.

@@ -21,17 +21,13 @@ main (int argc, char **argv)
   ONE_AUTOFREE char *file = one_vmm_disk_dspath (path);
   if (file == NULL || one_vmm_scsi_address (target, &bus, &unit) < 0)
     return one_fail (ONE_EXIT_USAGE);
-  bool usage;
-  ONE_AUTO (one_vmm) *v = one_vmm_open_noconn (host, &usage);
-  if (v == NULL)
-    return one_fail (usage ? ONE_EXIT_USAGE : ONE_EXIT_FAIL);
-  ONE_AUTOFREE char *vm = NULL;
-  ONE_AUTO (one_vi) *vi = one_vmm_vi (v, deploy_id, &vm);
-  if (vi == NULL)
-    return one_fail (ONE_EXIT_FAIL);
-  ONE_AUTO (one_vi_node) *devs = one_vi_vm_devices (vi, vm);
-  if (devs == NULL)
-    return one_fail (ONE_EXIT_FAIL);
+  ONE_VMM_API (a);
+  int rc = one_vmm_api_open (&a, host, deploy_id, true);
+  if (rc)
+    return one_fail (rc);
+  one_vi *vi = a.vi;
+  const char *vm = a.vm;
+  one_vi_node *devs = a.devs;
   const one_vi_node *c = one_vi_dev_scsi_ctrl (devs, bus);
   if (c == NULL) {
     one_error ("vm '%s' has no SCSI controller %d for '%s' (add one with RAW "

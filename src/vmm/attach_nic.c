@@ -39,26 +39,22 @@ main (int argc, char **argv)
     one_error ("nic model '%s': not one of e1000, e1000e, vmxnet3, pcnet32", model);
     return one_fail (ONE_EXIT_USAGE);
   }
-  bool usage;
-  ONE_AUTO (one_vmm) *v = one_vmm_open_noconn (host, &usage);
-  if (v == NULL)
-    return one_fail (usage ? ONE_EXIT_USAGE : ONE_EXIT_FAIL);
+  ONE_VMM_API (a);
+  int rc = one_vmm_api_open (&a, host, deploy_id, true);
+  if (rc)
+    return one_fail (rc);
   /* Dynamic networking (vnm "vmware"): the network driver's pre, which
    * oned runs just before this action, made the port group
    * one-pg-<NETWORK_ID> on the vSwitch <bridge> and recorded it for this
    * MAC; the card goes there.  Otherwise <bridge> is the port group. */
-  ONE_AUTOFREE char *pg = one_vnm_attach_portgroup (v->target->cache_dir,
+  ONE_AUTOFREE char *pg = one_vnm_attach_portgroup (a.v->target->cache_dir,
                                                     argv[argc - 2], mac,
                                                     bridge, net_drv);
   if (pg == NULL)
     return one_fail (ONE_EXIT_FAIL);
-  ONE_AUTOFREE char *vm = NULL;
-  ONE_AUTO (one_vi) *vi = one_vmm_vi (v, deploy_id, &vm);
-  if (vi == NULL)
-    return one_fail (ONE_EXIT_FAIL);
-  ONE_AUTO (one_vi_node) *devs = one_vi_vm_devices (vi, vm);
-  if (devs == NULL)
-    return one_fail (ONE_EXIT_FAIL);
+  one_vi *vi = a.vi;
+  const char *vm = a.vm;
+  one_vi_node *devs = a.devs;
   if (one_vi_dev_by_mac (devs, mac)) {
     one_error ("vm '%s' already has a nic with mac '%s'", deploy_id, mac);
     return one_fail (ONE_EXIT_FAIL);

@@ -16,14 +16,12 @@ main (int argc, char **argv)
   const char *deploy_id = argv[i], *mac = argv[i + 1], *host = argv[i + 3];
   if (one_vmm_check_mac (mac) < 0)
     return one_fail (ONE_EXIT_USAGE);
-  bool usage;
-  ONE_AUTO (one_vmm) *v = one_vmm_open_noconn (host, &usage);
-  if (v == NULL)
-    return one_fail (usage ? ONE_EXIT_USAGE : ONE_EXIT_FAIL);
-  ONE_AUTOFREE char *vm = NULL;
-  ONE_AUTO (one_vi) *vi = one_vmm_vi (v, deploy_id, &vm);
-  if (vi == NULL)
-    return one_fail (ONE_EXIT_FAIL);
+  ONE_VMM_API (a);
+  int rc = one_vmm_api_open (&a, host, deploy_id, false);
+  if (rc)
+    return one_fail (rc);
+  one_vi *vi = a.vi;
+  const char *vm = a.vm;
   int r = one_vi_nic_remove (vi, vm, mac);
   if (r == 1)
     one_error ("vm '%s' has no nic with mac '%s'", deploy_id, mac);

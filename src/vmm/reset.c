@@ -15,14 +15,12 @@ main (int argc, char **argv)
   };
   int i = one_prog_init (&prog, argc, argv);
   const char *deploy_id = argv[i], *host = argv[i + 3];
-  bool usage;
-  ONE_AUTO (one_vmm) *v = one_vmm_open_noconn (host, &usage);
-  if (v == NULL)
-    return one_fail (usage ? ONE_EXIT_USAGE : ONE_EXIT_FAIL);
-  ONE_AUTOFREE char *vm = NULL;
-  ONE_AUTO (one_vi) *vi = one_vmm_vi (v, deploy_id, &vm);
-  if (vi == NULL)
-    return one_fail (ONE_EXIT_FAIL);
+  ONE_VMM_API (a);
+  int rc = one_vmm_api_open (&a, host, deploy_id, false);
+  if (rc)
+    return one_fail (rc);
+  one_vi *vi = a.vi;
+  const char *vm = a.vm;
   if (one_vi_reset_vm (vi, vm) < 0) {
     one_error_prefix ("reset of vm '%s' on host '%s'", deploy_id, host);
     return one_fail (ONE_EXIT_FAIL);
