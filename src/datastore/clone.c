@@ -64,7 +64,7 @@ main (int argc, char **argv)
   ONE_AUTO (one_ssh) *s = one_ds_connect (d, &usage);
   if (!s)
     return one_fail (usage ? ONE_EXIT_USAGE : ONE_EXIT_FAIL);
-  if (one_store_script (s, "clone", vars, body, NULL) < 0)
+  if (one_store_script_long (s, "clone", vars, body, NULL) < 0)
     return one_fail (ONE_EXIT_FAIL);
   printf ("%s\n", dst);
   return ONE_EXIT_OK;

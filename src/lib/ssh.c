@@ -670,6 +670,12 @@ one_ssh_set_timeout (one_ssh *s, int seconds)
   s->timeout = seconds > 0 ? seconds : 0;
 }
 
+int
+one_ssh_get_timeout (const one_ssh *s)
+{
+  return s->timeout;
+}
+
 /* ------------------------------------------------------------------ */
 /* Commands */
 

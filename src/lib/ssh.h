@@ -34,6 +34,7 @@ ONE_DEFINE_AUTO (one_ssh)
 const char *one_ssh_name (const one_ssh *s);
 /* Inactivity timeout in seconds for the following calls (0 = none). */
 void one_ssh_set_timeout (one_ssh *s, int seconds);
+int one_ssh_get_timeout (const one_ssh *s);
 
 /* Run 'cmd' remotely, feed 'in' (may be NULL) on its stdin, then EOF;
  * collect stdout into 'out' and stderr into 'err' (either may be NULL to

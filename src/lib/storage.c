@@ -127,6 +127,20 @@ one_store_script (one_ssh *s, const char *what, const char *vars,
   return one_ssh_run_ok (s, what, "sh -s", script, strlen (script), out);
 }
 
+int
+one_store_script_long (one_ssh *s, const char *what, const char *vars,
+                       const char *body, one_buf *out)
+{
+  int saved = one_ssh_get_timeout (s);
+  int longer = saved > 0 ? saved * 60 : 0;
+  if (saved > 0 && longer < 3600)
+    longer = 3600;
+  one_ssh_set_timeout (s, longer);
+  int r = one_store_script (s, what, vars, body, out);
+  one_ssh_set_timeout (s, saved);
+  return r;
+}
+
 const char one_store_mkdisk_body[] =
   "mkdir -p \"$dst\" || die \"cannot create folder $dst\"\n"
   "if [ -e \"$dst/disk.vmdk\" ]; then vmkfstools -U \"$dst/disk.vmdk\" "

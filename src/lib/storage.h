@@ -37,6 +37,11 @@ extern const char one_store_prologue[];
  * with "sh -s"; a non-zero exit is a failure carrying the remote stderr. */
 int one_store_script (one_ssh *s, const char *what, const char *vars,
                       const char *body, one_buf *out);
+/* The same for disk work (vmkfstools -i/-c) that may stay silent much
+ * longer than one remote operation: the SSH inactivity bound is raised to
+ * 60 x :timeout: (at least an hour) for this script only. */
+int one_store_script_long (one_ssh *s, const char *what, const char *vars,
+                           const char *body, one_buf *out);
 
 /* Script body creating "$dst/disk.vmdk" of "$size" MB with vmkfstools -d
  * "$type" (variables set by the caller); on failure nothing is left. */

@@ -65,7 +65,7 @@ main (int argc, char **argv)
   ONE_AUTO (one_ssh) *s = one_store_connect (host, &usage);
   if (!s)
     return one_fail (usage ? ONE_EXIT_USAGE : ONE_EXIT_FAIL);
-  if (one_store_script (s, "clone", vars, body, NULL) < 0)
+  if (one_store_script_long (s, "clone", vars, body, NULL) < 0)
     return one_fail (ONE_EXIT_FAIL);
   return ONE_EXIT_OK;
 }
