@@ -24,7 +24,8 @@ serve () { # cert -> sets port
       </dev/null >/dev/null 2>"$d/server.err" &
     pid=$!
     for _ in $(seq 50); do
-      if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then return 0; fi
+      # Ours must be the listener (the port may belong to someone else).
+      if ss -Hltnp "sport = :$port" 2>/dev/null | grep -q "pid=$pid,"; then return 0; fi
       kill -0 "$pid" 2>/dev/null || break
       sleep 0.1
     done
