@@ -20,18 +20,10 @@ main (int argc, char **argv)
 {
   one_prog_init (&prog, argc, argv);
   const char *host = argv[argc - 1];
-  ONE_AUTO (one_conf) *c = one_conf_load_default ();
-  if (!c)
-    return one_fail (ONE_EXIT_USAGE);
-  ONE_AUTO (one_target) *t = one_conf_target (c, host);
-  if (!t)
-    return one_fail (ONE_EXIT_USAGE);
-  ONE_AUTO (one_vi) *vi = one_vi_connect (t);
-  if (!vi)
-    return one_fail (ONE_EXIT_FAIL);
-  ONE_AUTO (one_mon) *m = one_mon_collect (vi, host, true);
+  int status;
+  ONE_AUTO (one_mon) *m = one_mon_host (host, true, &status);
   if (!m)
-    return one_fail (ONE_EXIT_FAIL);
+    return one_fail (status);
   one_mon_print (stdout, m);
   if (fflush (stdout) != 0)
     return one_fail_msg (ONE_EXIT_FAIL, "writing the result: %m");

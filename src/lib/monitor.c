@@ -5,6 +5,7 @@
 #include <strings.h>
 
 #include "b64.h"
+#include "conf.h"
 #include "err.h"
 #include "monitor.h"
 #include "vmx_template.h"
@@ -446,4 +447,22 @@ one_mon_print (FILE *fp, const one_mon *m)
   }
   fwrite (b.data, 1, b.len, fp);
   one_buf_free (&b);
+}
+
+one_mon *
+one_mon_host (const char *host, bool devices, int *status)
+{
+  *status = ONE_EXIT_USAGE;
+  ONE_AUTO (one_conf) *c = one_conf_load_default ();
+  if (!c)
+    return NULL;
+  ONE_AUTO (one_target) *t = one_conf_target (c, host);
+  if (!t)
+    return NULL;
+  one_secret_register (t->password);
+  *status = ONE_EXIT_FAIL;
+  ONE_AUTO (one_vi) *vi = one_vi_connect (t);
+  if (!vi)
+    return NULL;
+  return one_mon_collect (vi, host, devices);
 }

@@ -55,6 +55,12 @@ one_mon *one_mon_collect (one_vi *vi, const char *host, bool devices);
 void one_mon_free (one_mon *m);
 ONE_DEFINE_AUTO (one_mon)
 
+/* What the probe and poll both do: load vmwarerc, build the target of
+ * 'host', open an API session and one_mon_collect.  NULL with one_error
+ * set and *status the exit status to fail with (2 for a configuration
+ * error, 1 otherwise). */
+one_mon *one_mon_host (const char *host, bool devices, int *status);
+
 const one_mon_vm *one_mon_find_vm (const one_mon *m, const char *name);
 /* "STATE=a USEDCPU=12.50 USEDMEMORY=524288 NETRX=0 NETTX=0" */
 char *one_mon_poll_line (const one_mon *m, const one_mon_vm *vm);

@@ -21,18 +21,10 @@ main (int argc, char **argv)
   int i = one_prog_init (&prog, argc, argv);
   const char *deploy_id = argv[i];
   const char *host = argv[i + 1];
-  ONE_AUTO (one_conf) *c = one_conf_load_default ();
-  if (!c)
-    return one_fail (ONE_EXIT_USAGE);
-  ONE_AUTO (one_target) *t = one_conf_target (c, host);
-  if (!t)
-    return one_fail (ONE_EXIT_USAGE);
-  ONE_AUTO (one_vi) *vi = one_vi_connect (t);
-  if (!vi)
-    return one_fail (ONE_EXIT_FAIL);
-  ONE_AUTO (one_mon) *m = one_mon_collect (vi, host, false);
+  int status;
+  ONE_AUTO (one_mon) *m = one_mon_host (host, false, &status);
   if (!m)
-    return one_fail (ONE_EXIT_FAIL);
+    return one_fail (status);
   const one_mon_vm *vm = one_mon_find_vm (m, deploy_id);
   if (!vm) {
     one_log ("VM '%s' not found on host '%s'", deploy_id, host);
