@@ -137,7 +137,12 @@ one_mon_collect (one_vi *vi, const char *host, bool devices)
   one_buf_free (&s);
   if (!all)
     return NULL;
+  return one_mon_read (all, host, one_vi_is_vcenter (vi));
+}
 
+one_mon *
+one_mon_read (one_vi_node *all, const char *host, bool vcenter)
+{
   one_mon *m = one_xcalloc (1, sizeof *m);
   m->tree = all;
   size_t n = 0;
@@ -188,7 +193,7 @@ one_mon_collect (one_vi *vi, const char *host, bool devices)
     one_mon_free (m);
     return NULL;
   }
-  if (hosts > 1 && !one_vi_is_vcenter (vi))
+  if (hosts > 1 && !vcenter)
     one_warn ("vSphere: %d hosts on a standalone server; reporting '%s'",
               hosts, str (one_vi_prop (hostobj, "name"), NULL));
   m->host_name = str (one_vi_prop (hostobj, "name"), NULL);

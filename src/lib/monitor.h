@@ -52,6 +52,11 @@ typedef struct one_mon {
  * only host) with its datastores and VMs; with 'devices', also each VM's
  * config.hardware.device (for IMPORT_TEMPLATE).  NULL with one_error. */
 one_mon *one_mon_collect (one_vi *vi, const char *host, bool devices);
+/* The reading half of one_mon_collect: from 'all' (the <objects> of the
+ * answer, as one_vi_retrieve returns them; taken over, also on error)
+ * pick the host, its datastores and VMs.  'vcenter': the answer came
+ * from a vCenter (several hosts are then expected). */
+one_mon *one_mon_read (one_vi_node *all, const char *host, bool vcenter);
 void one_mon_free (one_mon *m);
 ONE_DEFINE_AUTO (one_mon)
 

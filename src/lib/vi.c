@@ -1087,8 +1087,8 @@ one_vi_logout (one_vi *vi)
 /* Does a RetrievePropertiesEx answer say, per property, that the session
  * is not authenticated?  (vcsim does so in missingSet instead of a
  * fault.) */
-static bool
-missing_not_authenticated (const one_vi_node *all)
+bool
+one_vi_missing_not_authenticated (const one_vi_node *all)
 {
   for (one_vi_node *o = one_vi_child (all, "objects"); o; o = one_vi_next (o))
     for (one_vi_node *ms = one_vi_child (o, "missingSet"); ms; ms = one_vi_next (ms)) {
@@ -1099,12 +1099,49 @@ missing_not_authenticated (const one_vi_node *all)
   return false;
 }
 
-static one_vi_node *
-retrieve_once (one_vi *vi, const char *specset)
+one_vi_node *
+one_vi_objects_new (void)
 {
   one_vi_node *all = one_xcalloc (1, sizeof *all);
   all->name = one_xstrdup ("objects");
   all->text = one_xstrdup ("");
+  return all;
+}
+
+const char *
+one_vi_objects_take (one_vi_node *all, one_vi_node *response)
+{
+  one_vi_node *ret = one_vi_child (response, "returnval");
+  if (!ret)
+    return NULL;
+  /* Move the ObjectContents under 'all'. */
+  one_vi_node **pp = &ret->child;
+  while (*pp) {
+    one_vi_node *k = *pp;
+    if (strcmp (k->name, "objects") == 0) {
+      *pp = k->next;
+      k->next = NULL;
+      k->parent = all;
+      if (all->last)
+        all->last->next = k;
+      else
+        all->child = k;
+      all->last = k;
+    }
+    else
+      pp = &k->next;
+  }
+  ret->last = NULL;
+  for (one_vi_node *k = ret->child; k; k = k->next)
+    ret->last = k;
+  const char *token = one_vi_text (ret, "token");
+  return token && *token ? token : NULL;
+}
+
+static one_vi_node *
+retrieve_once (one_vi *vi, const char *specset)
+{
+  one_vi_node *all = one_vi_objects_new ();
   one_buf p = { 0 };
   one_buf_puts (&p, specset);
   /* Ask for everything in one answer: without maxObjects a server pages
@@ -1124,31 +1161,8 @@ retrieve_once (one_vi *vi, const char *specset)
       one_vi_node_free (all);
       return NULL;
     }
-    one_vi_node *ret = one_vi_child (r, "returnval");
-    /* Move the ObjectContents under 'all'. */
-    if (ret) {
-      one_vi_node **pp = &ret->child;
-      while (*pp) {
-        one_vi_node *k = *pp;
-        if (strcmp (k->name, "objects") == 0) {
-          *pp = k->next;
-          k->next = NULL;
-          k->parent = all;
-          if (all->last)
-            all->last->next = k;
-          else
-            all->child = k;
-          all->last = k;
-        }
-        else
-          pp = &k->next;
-      }
-      ret->last = NULL;
-      for (one_vi_node *k = ret->child; k; k = k->next)
-        ret->last = k;
-    }
-    const char *token = one_vi_text (ret, "token");
-    if (!token || !*token) {
+    const char *token = one_vi_objects_take (all, r);
+    if (!token) {
       one_vi_node_free (r);
       return all;
     }
@@ -1165,7 +1179,7 @@ one_vi_node *
 one_vi_retrieve (one_vi *vi, const char *specset)
 {
   one_vi_node *all = retrieve_once (vi, specset);
-  if (!all || !missing_not_authenticated (all))
+  if (!all || !one_vi_missing_not_authenticated (all))
     return all;
   one_vi_node_free (all);
   one_debug ("vSphere RetrievePropertiesEx: session not authenticated, "
@@ -1173,7 +1187,7 @@ one_vi_retrieve (one_vi *vi, const char *specset)
   if (renew_session (vi) == -1)
     return NULL;
   all = retrieve_once (vi, specset);
-  if (all && missing_not_authenticated (all)) {
+  if (all && one_vi_missing_not_authenticated (all)) {
     one_error ("vSphere RetrievePropertiesEx: NotAuthenticated: the new "
                "session of '%s' is not authenticated either", vi->username);
     one_vi_node_free (all);

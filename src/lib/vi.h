@@ -112,6 +112,15 @@ one_vi_node *one_vi_call (one_vi *vi, const char *method, const char *type,
  * pages) with the PropertyFilterSpec 'specset' (XML of one <specSet>).
  * Returns a node whose children are the <objects> (ObjectContent). */
 one_vi_node *one_vi_retrieve (one_vi *vi, const char *specset);
+/* The parts of one_vi_retrieve that need no server (also fuzzed):
+ * an empty "objects" node; moving the <objects> of one
+ * RetrievePropertiesEx response element 'response' under 'all', which
+ * returns the paging token (inside 'response') or NULL at the end; and
+ * whether the answer says, per property, that the session is not
+ * authenticated (vcsim's way instead of a fault). */
+one_vi_node *one_vi_objects_new (void);
+const char *one_vi_objects_take (one_vi_node *all, one_vi_node *response);
+bool one_vi_missing_not_authenticated (const one_vi_node *all);
 /* The <val> of property 'name' in an ObjectContent, or NULL. */
 one_vi_node *one_vi_prop (const one_vi_node *object, const char *name);
 /* The moref text and type of an ObjectContent. */
