@@ -619,6 +619,13 @@ one_vmx_format (const one_vmx *v)
 {
   one_buf b = { 0 };
   one_buf_puts (&b, "");
+  /* A byte order mark opening the file is not read as text, and is not
+   * kept.  If the first line kept as it was starts with those bytes (a
+   * second mark, or a line that followed dropped ones), a mark in front
+   * keeps it a line of text when the file is read again. */
+  if (v->n > 0 && v->items[0].raw
+      && strncmp (v->items[0].raw, "\xef\xbb\xbf", 3) == 0)
+    one_buf_puts (&b, "\xef\xbb\xbf");
   for (size_t i = 0; i < v->n; i++) {
     const item *it = &v->items[i];
     if (it->raw)

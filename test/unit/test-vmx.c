@@ -62,6 +62,32 @@ test_errors (void)
     }
     one_vmx_free (v);
   }
+  /* Bytes of a byte order mark opening a line kept as it was (a second
+   * mark; a line after a dropped one) stay text when read again. */
+  const char *boms[] = {
+    "\xef\xbb\xbf\xef\xbb\xbf.=\"\"\n",
+    "\xef\xbb\xbf\xef\xbb\xbf" "a = \"1\"\nb = \"2\"\n",
+  };
+  for (size_t i = 0; i < sizeof boms / sizeof *boms; i++) {
+    ONE_AUTO (one_vmx) *v = P (boms[i], ONE_VMX_LENIENT);
+    CHECK (v != NULL);
+    if (!v)
+      continue;
+    ONE_AUTOFREE char *out = one_vmx_format (v);
+    ONE_AUTO (one_vmx) *w = P (out, ONE_VMX_LENIENT);
+    CHECK (w != NULL && one_vmx_count (w) == one_vmx_count (v));
+    CHECK_STREQ (out, boms[i]);
+  }
+  const char dropped[] = "x = \"\0\"\n\xef\xbb\xbf.=\"\"\n";
+  ONE_AUTO (one_vmx) *dv = one_vmx_parse ("t", dropped, sizeof dropped - 1,
+                                          ONE_VMX_LENIENT);
+  CHECK (dv && one_vmx_count (dv) == 0);
+  if (dv) {
+    ONE_AUTOFREE char *out = one_vmx_format (dv);
+    CHECK_STREQ (out, "\xef\xbb\xbf\xef\xbb\xbf.=\"\"\n");
+    ONE_AUTO (one_vmx) *w = P (out, ONE_VMX_LENIENT);
+    CHECK (w && one_vmx_count (w) == 0);
+  }
   /* NUL byte, invalid UTF-8, huge line */
   const char nul[] = "a = \"1\"\nb = \"x\0y\"\nc = \"3\"\n";
   one_vmx *v = one_vmx_parse ("t", nul, sizeof nul - 1, 0);
