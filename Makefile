@@ -126,7 +126,7 @@ check-valgrind: all
 	@test/run --build $(BUILD) --valgrind --only-unit
 
 fuzz:
-	@bench/fuzz $(or $(SECONDS),60)
+	@FUZZ_JOBS=$(or $(FUZZ_JOBS),1) bench/fuzz $(or $(SECONDS),60)
 
 demo:
 	@scripts/install-deps --quiet
