@@ -160,14 +160,14 @@ check_libvirt (const one_target *t)
     return;
   }
   unsigned long ver = 0;
-  char *hn = virConnectGetHostname (c);
-  virConnectGetVersion (c, &ver);
-  int n = virConnectNumOfDomains (c);
+  char *hn = ONE_VIRT_GUARD ("virConnectGetHostname", virConnectGetHostname (c));
+  (void) ONE_VIRT_GUARD ("virConnectGetVersion", virConnectGetVersion (c, &ver));
+  int n = ONE_VIRT_GUARD ("virConnectNumOfDomains", virConnectNumOfDomains (c));
   ONE_AUTOFREE char *d = one_xasprintf ("%s: host '%s', ESX %lu.%lu.%lu, %d running VMs",
                                         t->libvirt_uri, hn ? hn : "?", ver / 1000000,
                                         ver / 1000 % 1000, ver % 1000, n);
   free (hn);
-  virConnectClose (c);
+  one_virt_close (c);
   ok ("libvirt", d);
 }
 

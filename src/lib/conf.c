@@ -568,6 +568,7 @@ static const kdef top_keys[] = {
   { "tls_ca_file", K_PATH, C (tls_ca_file) },
   { "timeout", K_SECONDS, C (timeout) },
   { "shutdown_timeout", K_SECONDS, C (shutdown_timeout) },
+  { "libvirt_timeout", K_SECONDS, C (libvirt_timeout) },
   { "cache_dir", K_PATH, C (cache_dir) },
   { "hosts", K_HOSTS, 0 },
   { NULL, 0, 0 }
@@ -904,6 +905,8 @@ conf_parse (const char *path, const char *data, size_t len, bool from_file)
     c->timeout = 60;
   if (!c->shutdown_timeout)
     c->shutdown_timeout = 300;
+  if (!c->libvirt_timeout)
+    c->libvirt_timeout = 1800;
   if (!c->cache_dir)
     c->cache_dir = one_xasprintf ("/var/tmp/esxmad-%ld", (long) getuid ());
   return one_steal_pointer (&c);
@@ -1166,6 +1169,7 @@ one_conf_target (const one_conf *c, const char *host)
   t->ssh_identity = one_xstrdup (c->ssh_identity);
   t->ssh_known_hosts = one_xstrdup (c->ssh_known_hosts);
   t->timeout = c->timeout > 0 ? c->timeout : 60;
+  t->libvirt_timeout = c->libvirt_timeout > 0 ? c->libvirt_timeout : 1800;
   t->cache_dir = one_xstrdup (c->cache_dir);
   return one_steal_pointer (&t);
 }

@@ -41,6 +41,8 @@ typedef struct one_conf {
   char *tls_ca_file;
   int timeout;             /* seconds for one remote operation, default 60 */
   int shutdown_timeout;    /* :shutdown_timeout: (esxmad), seconds, default 300 */
+  int libvirt_timeout;     /* :libvirt_timeout: (esxmad), seconds one libvirt
+                              call may take, default 1800 */
   char *cache_dir;         /* :cache_dir: (esxmad), session cookies; default /var/tmp/esxmad-<uid> */
   size_t n_hosts;
   one_host_conf *hosts;
@@ -67,6 +69,7 @@ typedef struct one_target {
   char *ssh_identity;
   char *ssh_known_hosts;
   int timeout;
+  int libvirt_timeout;
   char *cache_dir;
 } one_target;
 

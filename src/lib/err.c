@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <pthread.h>
+#include <unistd.h>
 
 #include "esxmad.h"
 
@@ -138,6 +139,13 @@ one_fail (int code)
 {
   print_block (errmsg ? errmsg : "unknown error");
   return code;
+}
+
+void
+one_fail_now (int code, const char *msg)
+{
+  print_block (msg);
+  _exit (code);
 }
 
 int

@@ -35,6 +35,9 @@ void one_error_reset (void);
  * and return 'code', for "return one_fail (ONE_EXIT_FAIL);" in main(). */
 int one_fail (int code);
 /* Print a message given here directly, as one_fail would. */
+/* From any thread: print 'msg' as the error block and end the process
+ * at once with 'code' (_exit: no cleanup runs).  For a watchdog. */
+_Noreturn void one_fail_now (int code, const char *msg);
 int one_fail_msg (int code, const char *fmt, ...)
   __attribute__ ((format (printf, 2, 3)));
 

@@ -1,15 +1,221 @@
 /* esxmad: libvirt connections (credentials callback, TLS pinning done by
  * tls.c) and the domain operations of the VMM actions. */
+#include <dirent.h>
+#include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <libvirt/virterror.h>
 
 #include "esxmad.h"
+
+/* ---- the guard on libvirt calls --------------------------------------
+ *
+ * libvirt 9.0's esx driver sets no timeout on its HTTP requests: a host
+ * that accepts a request and never answers holds the call, and the
+ * action, for ever.  Each call that talks to the host runs between
+ * one_virt_guard_begin and _end.  A watchdog thread lets it run for
+ * :libvirt_timeout: seconds; then it shuts down this process's TCP
+ * connections to the API port(s) of the hosts opened, so libvirt's
+ * request fails and the action takes its normal error path (the undo of
+ * a deploy included), and it keeps shutting new ones down (curl retries
+ * a dead connection once) until the call returns.  If the call still has
+ * not returned GUARD_GRACE seconds later (stuck somewhere else), the
+ * action ends with the error block and exit status 1. */
+
+#define GUARD_GRACE 15
+#define GUARD_PORTS 8
+
+static struct {
+  pthread_mutex_t mu;
+  pthread_cond_t cv;
+  bool thread;
+  int ports[GUARD_PORTS];
+  size_t n_ports;
+  int seconds;                  /* the budget of one call */
+  char host[128];               /* for messages */
+  const char *call;             /* the call running, or NULL */
+  unsigned gen;                 /* counts calls, to tell them apart */
+  double deadline;
+  bool fired;                   /* connections of this call were shut */
+  bool last_fired;              /* ... of the call that ended last */
+} guard = { .mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER };
+
+static void
+abs_time (double t, struct timespec *ts)
+{
+  ts->tv_sec = (time_t) t;
+  ts->tv_nsec = (long) ((t - (double) ts->tv_sec) * 1e9);
+  if (ts->tv_nsec >= 1000000000L)
+    ts->tv_nsec = 999999999L;
+}
+
+static double
+real_now (void)
+{
+  struct timespec ts;
+  clock_gettime (CLOCK_REALTIME, &ts);
+  return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
+}
+
+/* Shut down every TCP connection of this process whose peer port is one
+ * of the guarded ones.  Returns how many. */
+static int
+shut_connections (void)
+{
+  DIR *d = opendir ("/proc/self/fd");
+  if (d == NULL)
+    return 0;
+  int n = 0;
+  struct dirent *e;
+  while ((e = readdir (d)) != NULL) {
+    char *end;
+    long fd = strtol (e->d_name, &end, 10);
+    if (*end || end == e->d_name || fd == dirfd (d))
+      continue;
+    struct stat st;
+    if (fstat ((int) fd, &st) < 0 || !S_ISSOCK (st.st_mode))
+      continue;
+    int type = 0;
+    socklen_t tl = sizeof type;
+    if (getsockopt ((int) fd, SOL_SOCKET, SO_TYPE, &type, &tl) < 0
+        || type != SOCK_STREAM)
+      continue;
+    struct sockaddr_storage ss;
+    socklen_t sl = sizeof ss;
+    if (getpeername ((int) fd, (struct sockaddr *) &ss, &sl) < 0)
+      continue;
+    int port = ss.ss_family == AF_INET
+      ? ntohs (((struct sockaddr_in *) &ss)->sin_port)
+      : ss.ss_family == AF_INET6
+      ? ntohs (((struct sockaddr_in6 *) &ss)->sin6_port) : -1;
+    for (size_t i = 0; i < guard.n_ports; i++)
+      if (guard.ports[i] == port && shutdown ((int) fd, SHUT_RDWR) == 0) {
+        n++;
+        break;
+      }
+  }
+  closedir (d);
+  return n;
+}
+
+static void *
+guard_main (void *arg)
+{
+  (void) arg;
+  pthread_mutex_lock (&guard.mu);
+  for (;;) {
+    if (guard.call == NULL) {
+      pthread_cond_wait (&guard.cv, &guard.mu);
+      continue;
+    }
+    unsigned gen = guard.gen;
+    struct timespec ts;
+    /* once fired, look again every half second for new connections */
+    abs_time (guard.fired ? real_now () + 0.5 : guard.deadline, &ts);
+    pthread_cond_timedwait (&guard.cv, &guard.mu, &ts);
+    if (guard.call == NULL || guard.gen != gen)
+      continue;
+    double now = real_now ();
+    if (!guard.fired && now < guard.deadline)
+      continue;
+    if (!guard.fired) {
+      guard.fired = true;
+      guard.deadline = now + GUARD_GRACE;
+      one_debug ("libvirt %s: no answer within %d s, shutting down %d "
+                 "connection(s)", guard.call, guard.seconds, shut_connections ());
+      continue;
+    }
+    if (now < guard.deadline) {
+      shut_connections ();
+      continue;
+    }
+    char msg[512];
+    snprintf (msg, sizeof msg, "libvirt %s: no answer from '%s' within "
+              "%d s (:libvirt_timeout:), and the call did not end when its "
+              "connections were shut down; the host or the network is stuck",
+              guard.call, guard.host, guard.seconds);
+    one_fail_now (ONE_EXIT_FAIL, msg);
+  }
+  return NULL;
+}
+
+/* Called when a connection to 't' is opened: its API port is guarded,
+ * with its budget. */
+static void
+guard_watch (const one_target *t)
+{
+  pthread_mutex_lock (&guard.mu);
+  int port = t->api_port > 0 ? t->api_port : t->tls_http ? 80 : 443;
+  bool known = false;
+  for (size_t i = 0; i < guard.n_ports; i++)
+    known |= guard.ports[i] == port;
+  if (!known && guard.n_ports < GUARD_PORTS)
+    guard.ports[guard.n_ports++] = port;
+  guard.seconds = t->libvirt_timeout > 0 ? t->libvirt_timeout : 1800;
+  snprintf (guard.host, sizeof guard.host, "%s", t->host ? t->host : "?");
+  if (!guard.thread) {
+    pthread_t th;
+    pthread_attr_t a;
+    pthread_attr_init (&a);
+    pthread_attr_setdetachstate (&a, PTHREAD_CREATE_DETACHED);
+    if (pthread_create (&th, &a, guard_main, NULL) == 0)
+      guard.thread = true;
+    else
+      one_warn ("libvirt: no watchdog thread (%s): libvirt calls are not "
+                "bounded", strerror (errno));
+    pthread_attr_destroy (&a);
+  }
+  pthread_mutex_unlock (&guard.mu);
+}
+
+void
+one_virt_guard_begin (const char *call)
+{
+  pthread_mutex_lock (&guard.mu);
+  guard.call = call;
+  guard.gen++;
+  guard.fired = false;
+  guard.last_fired = false;
+  guard.deadline = real_now () + (guard.seconds > 0 ? guard.seconds : 1800);
+  pthread_cond_signal (&guard.cv);
+  pthread_mutex_unlock (&guard.mu);
+}
+
+void
+one_virt_guard_end (void)
+{
+  pthread_mutex_lock (&guard.mu);
+  guard.last_fired = guard.fired;
+  guard.call = NULL;
+  guard.fired = false;
+  pthread_cond_signal (&guard.cv);
+  pthread_mutex_unlock (&guard.mu);
+}
+
+/* Did the guard cut the call that ended last?  (Consumed.) */
+static bool
+guard_cut (int *seconds, char host[static 128])
+{
+  pthread_mutex_lock (&guard.mu);
+  bool cut = guard.last_fired;
+  guard.last_fired = false;
+  *seconds = guard.seconds;
+  memcpy (host, guard.host, 128);
+  pthread_mutex_unlock (&guard.mu);
+  return cut;
+}
+
+#define G(call, expr) ONE_VIRT_GUARD (call, expr)
 
 /* ---- errors ---------------------------------------------------------- */
 
@@ -38,7 +244,14 @@ one_virt_error_msg (char *msg, const char *call, const char *what_fmt, ...)
   if (vasprintf (&what, what_fmt, ap) < 0)
     abort ();
   va_end (ap);
-  one_error ("%s: %s: %s", what, call, msg);
+  int secs;
+  char host[128];
+  if (guard_cut (&secs, host))
+    one_error ("%s: %s: no answer from '%s' within %d s (:libvirt_timeout:); "
+               "the host may be frozen or overloaded (libvirt: %s)",
+               what, call, host, secs, msg);
+  else
+    one_error ("%s: %s: %s", what, call, msg);
   free (msg);
 }
 
@@ -145,7 +358,8 @@ one_virt_open_uri (const one_target *t, const char *uri)
     .cbdata = (void *) t,
   };
   one_debug ("libvirt: connecting to '%s'", u);
-  virConnectPtr conn = virConnectOpenAuth (u, &auth, 0);
+  guard_watch (t);
+  virConnectPtr conn = G ("virConnectOpenAuth", virConnectOpenAuth (u, &auth, 0));
   if (conn == NULL) {
     one_virt_error ("virConnectOpenAuth", "connect to '%s'", u);
     if (checked == 0 && !t->tls_no_verify && !t->tls_http
@@ -226,7 +440,7 @@ one_virt_lookup (virConnectPtr conn, const char *name, bool *missing)
 {
   if (missing)
     *missing = false;
-  virDomainPtr dom = virDomainLookupByName (conn, name);
+  virDomainPtr dom = G ("virDomainLookupByName", virDomainLookupByName (conn, name));
   if (dom)
     return dom;
   virErrorPtr e = virGetLastError ();
@@ -244,7 +458,7 @@ int
 one_virt_state (virDomainPtr dom)
 {
   int state = 0, reason = 0;
-  if (virDomainGetState (dom, &state, &reason, 0) < 0) {
+  if (G ("virDomainGetState", virDomainGetState (dom, &state, &reason, 0)) < 0) {
     one_virt_error ("virDomainGetState", "state of vm '%s'",
                     virDomainGetName (dom));
     return -1;
@@ -270,7 +484,7 @@ one_virt_state_name (int state)
 virDomainPtr
 one_virt_define (virConnectPtr conn, const char *xml)
 {
-  virDomainPtr dom = virDomainDefineXML (conn, xml);
+  virDomainPtr dom = G ("virDomainDefineXML", virDomainDefineXML (conn, xml));
   if (dom == NULL)
     one_virt_error ("virDomainDefineXML", "define vm");
   return dom;
@@ -279,7 +493,7 @@ one_virt_define (virConnectPtr conn, const char *xml)
 #define DOM_OP(fn, call, verb, expr)                                    \
   int fn (virDomainPtr dom)                                             \
   {                                                                     \
-    if ((expr) < 0) {                                                   \
+    if (G (call, expr) < 0) {                                           \
       one_virt_error (call, verb " vm '%s'", virDomainGetName (dom));   \
       return -1;                                                        \
     }                                                                   \
@@ -296,7 +510,7 @@ int
 one_virt_undefine (virDomainPtr dom)
 {
   for (int attempt = 1;; attempt++) {
-    if (virDomainUndefine (dom) == 0)
+    if (G ("virDomainUndefine", virDomainUndefine (dom)) == 0)
       return 0;
     virErrorPtr e = virGetLastError ();
     /* ESX refuses while a task still holds the VM: retry briefly. */
@@ -319,7 +533,7 @@ one_virt_shutdown_wait (virDomainPtr dom, int timeout, int interval_ms)
     return -1;
   if (st == VIR_DOMAIN_SHUTOFF)
     return 0;
-  if (virDomainShutdown (dom) < 0) {
+  if (G ("virDomainShutdown", virDomainShutdown (dom)) < 0) {
     one_virt_error ("virDomainShutdown", "shut down vm '%s'", name);
     return -1;
   }
@@ -345,7 +559,8 @@ one_virt_snapshot_create (virDomainPtr dom, const char *name)
 {
   ONE_AUTOFREE char *xml =
     one_xasprintf ("<domainsnapshot><name>%s</name></domainsnapshot>", name);
-  virDomainSnapshotPtr s = virDomainSnapshotCreateXML (dom, xml, 0);
+  virDomainSnapshotPtr s =
+    G ("virDomainSnapshotCreateXML", virDomainSnapshotCreateXML (dom, xml, 0));
   if (s == NULL) {
     one_virt_error ("virDomainSnapshotCreateXML", "snapshot '%s' of vm '%s'",
                     name, virDomainGetName (dom));
@@ -358,7 +573,8 @@ one_virt_snapshot_create (virDomainPtr dom, const char *name)
 static virDomainSnapshotPtr
 snapshot_lookup (virDomainPtr dom, const char *name)
 {
-  virDomainSnapshotPtr s = virDomainSnapshotLookupByName (dom, name, 0);
+  virDomainSnapshotPtr s =
+    G ("virDomainSnapshotLookupByName", virDomainSnapshotLookupByName (dom, name, 0));
   if (s == NULL) {
     virErrorPtr e = virGetLastError ();
     if (e && e->code == VIR_ERR_NO_DOMAIN_SNAPSHOT)
@@ -375,7 +591,8 @@ snapshot_lookup (virDomainPtr dom, const char *name)
 int
 one_virt_snapshot_exists (virDomainPtr dom, const char *name)
 {
-  virDomainSnapshotPtr s = virDomainSnapshotLookupByName (dom, name, 0);
+  virDomainSnapshotPtr s =
+    G ("virDomainSnapshotLookupByName", virDomainSnapshotLookupByName (dom, name, 0));
   if (s) {
     virDomainSnapshotFree (s);
     return 1;
@@ -397,7 +614,7 @@ one_virt_snapshot_revert (virDomainPtr dom, const char *name)
   /* ESX 5.5 sometimes refuses the first revert (OpenNebula 4.10 retried
    * once, 2fd1d1ffa9): so do we. */
   for (int attempt = 1;; attempt++) {
-    if (virDomainRevertToSnapshot (s, 0) == 0)
+    if (G ("virDomainRevertToSnapshot", virDomainRevertToSnapshot (s, 0)) == 0)
       return 0;
     if (attempt == 2)
       break;
@@ -417,7 +634,7 @@ one_virt_snapshot_delete (virDomainPtr dom, const char *name)
   ONE_AUTO (virDomainSnapshot) *s = snapshot_lookup (dom, name);
   if (s == NULL)
     return -1;
-  if (virDomainSnapshotDelete (s, 0) < 0) {
+  if (G ("virDomainSnapshotDelete", virDomainSnapshotDelete (s, 0)) < 0) {
     one_virt_error ("virDomainSnapshotDelete", "delete snapshot '%s' of vm '%s'",
                     name, virDomainGetName (dom));
     return -1;
@@ -429,7 +646,8 @@ int
 one_virt_migrate (virDomainPtr dom, virConnectPtr dconn, bool live)
 {
   unsigned long flags = live ? VIR_MIGRATE_LIVE : 0;
-  virDomainPtr d = virDomainMigrate (dom, dconn, flags, NULL, NULL, 0);
+  virDomainPtr d = G ("virDomainMigrate",
+                       virDomainMigrate (dom, dconn, flags, NULL, NULL, 0));
   if (d == NULL) {
     one_virt_error ("virDomainMigrate", "migrate vm '%s'",
                     virDomainGetName (dom));
@@ -442,9 +660,16 @@ one_virt_migrate (virDomainPtr dom, virConnectPtr dconn, bool live)
 char *
 one_virt_xml (virDomainPtr dom)
 {
-  char *xml = virDomainGetXMLDesc (dom, 0);
+  char *xml = G ("virDomainGetXMLDesc", virDomainGetXMLDesc (dom, 0));
   if (xml == NULL)
     one_virt_error ("virDomainGetXMLDesc", "describe vm '%s'",
                     virDomainGetName (dom));
   return xml;
+}
+
+void
+one_virt_close (virConnectPtr conn)
+{
+  if (conn)
+    (void) G ("virConnectClose", virConnectClose (conn));
 }

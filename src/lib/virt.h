@@ -21,13 +21,29 @@
 
 /* ONE_AUTO(virConnect) *conn = ...: closed (ESX session logged out) at
  * scope end.  ONE_AUTO(virDomain) *dom: freed. */
-static inline void virConnect_free (virConnect *c) { virConnectClose (c); }
+void one_virt_close (virConnectPtr conn);     /* guarded, NULL ok */
+static inline void virConnect_free (virConnect *c) { one_virt_close (c); }
 static inline void virDomain_free (virDomain *d) { virDomainFree (d); }
 static inline void virDomainSnapshot_free (virDomainSnapshot *s)
 { virDomainSnapshotFree (s); }
 ONE_DEFINE_AUTO (virConnect)
 ONE_DEFINE_AUTO (virDomain)
 ONE_DEFINE_AUTO (virDomainSnapshot)
+
+/* Every libvirt call that talks to a host runs as
+ *   r = ONE_VIRT_GUARD ("virDomainCreate", virDomainCreate (dom));
+ * bounded by the :libvirt_timeout: of the last target opened: past it,
+ * the process's connections to that API port are shut down so the call
+ * fails (and one_virt_error says why); a call that still does not end
+ * fails the action (exit 1, error block).  The connection-opening
+ * functions below and the one_virt_* operations guard themselves. */
+void one_virt_guard_begin (const char *call);
+void one_virt_guard_end (void);
+#define ONE_VIRT_GUARD(call, expr)                                      \
+  __extension__ ({ one_virt_guard_begin (call);                         \
+                   __auto_type one_virt_r_ = (expr);                    \
+                   one_virt_guard_end ();                               \
+                   one_virt_r_; })
 
 /* Open t->libvirt_uri (ESX, esx:// or gsx://).  NULL with one_error. */
 virConnectPtr one_virt_open (const one_target *t);

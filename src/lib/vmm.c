@@ -44,7 +44,7 @@ one_vmm_free (one_vmm *v)
   if (v == NULL)
     return;
   if (v->conn)
-    virConnectClose (v->conn);
+    one_virt_close (v->conn);
   one_target_free (v->target);
   one_conf_free (v->conf);
   free (v->host);

@@ -4,9 +4,11 @@
 # im/vmware, attach_nic) gives up within :timeout: plus a margin with a
 # one-line message; a delayed Login/RetrieveServiceContent is the same.
 # libvirt's connection has no timeout of its own: a libvirt action whose
-# request is held (PowerOnVM_Task during deploy) is bounded only by the
-# delay; it must still end cleanly (success or one-line failure) and leave
-# the VM either running or undefined, never half-made.  Times are printed.
+# request is held (PowerOnVM_Task during deploy) shorter than
+# :libvirt_timeout: (default here) waits; it must still end cleanly
+# (success or one-line failure) and leave the VM either running or
+# undefined, never half-made (a held request past :libvirt_timeout: is
+# test-fault-libvirt-stuck.sh).  Times are printed.
 . "$(dirname "$0")/lib.sh"
 hard_need vmm/deploy vmm/reset vmm/attach_nic
 HARD_TIMEOUT=3 HARD_RUN_LIMIT=120

@@ -75,6 +75,7 @@ test_shipped (void)
   CHECK (c->ssh_port == 22);
   CHECK (c->timeout == 60);
   CHECK (c->shutdown_timeout == 300);
+  CHECK (c->libvirt_timeout == 1800);
   CHECK (c->n_hosts == 0);
   CHECK (c->ssh_known_hosts && one_str_endswith (c->ssh_known_hosts,
                                                   "/.ssh/known_hosts"));
@@ -140,6 +141,7 @@ test_full (void)
     ":tls_ca_file: \"/etc/ssl/ca.pem\"\n"
     ":timeout: 30\n"
     ":shutdown_timeout: 120\n"
+    ":libvirt_timeout: 900\n"
     ":cache_dir: \"/tmp/cache\"\n"
     ":reserve_memory_in_disk: false\n"
     ":hosts:\n"
@@ -178,6 +180,7 @@ test_full (void)
   CHECK_STREQ (c->tls_thumbprint,
                "AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01");
   CHECK (c->timeout == 30 && c->shutdown_timeout == 120);
+  CHECK (c->libvirt_timeout == 900);
   CHECK_STREQ (c->cache_dir, "/tmp/cache");
   CHECK (c->reserve_memory_in_disk == false);
   CHECK (c->n_hosts == 5);
@@ -193,6 +196,7 @@ test_full (void)
     CHECK_STREQ (t->address, "127.0.0.1");
     CHECK (t->api_port == 9443);
     CHECK (t->ssh_port == 2201);
+    CHECK (t->libvirt_timeout == 900);
     CHECK (t->tls_no_verify == false);
     CHECK_STREQ (t->tls_thumbprint,
                  "AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01");
