@@ -1,8 +1,16 @@
 /* esxmad: host and VM monitoring in a constant number of round trips.
  * See monitor.h. */
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 
 #include "b64.h"
 #include "conf.h"
@@ -137,7 +145,10 @@ one_mon_collect (one_vi *vi, const char *host, bool devices)
   one_buf_free (&s);
   if (!all)
     return NULL;
-  return one_mon_read (all, host, one_vi_is_vcenter (vi));
+  one_mon *m = one_mon_read (all, host, one_vi_is_vcenter (vi));
+  if (m)
+    one_mon_net (vi, m);
+  return m;
 }
 
 one_mon *
@@ -197,6 +208,7 @@ one_mon_read (one_vi_node *all, const char *host, bool vcenter)
     one_warn ("vSphere: %d hosts on a standalone server; reporting '%s'",
               hosts, str (one_vi_prop (hostobj, "name"), NULL));
   m->host_name = str (one_vi_prop (hostobj, "name"), NULL);
+  m->host_moref = one_vi_obj_moref (hostobj);
   const one_vi_node *hw = one_vi_prop (hostobj, "summary.hardware");
   const one_vi_node *qs = one_vi_prop (hostobj, "summary.quickStats");
   m->cpu_model = str (hw, "cpuModel");
@@ -242,8 +254,8 @@ one_mon_poll_line (const one_mon *m, const one_mon_vm *vm)
                           vm->state);
   long long mem = vm->mem_mb > 0 ? vm->mem_mb * 1024 : 0;
   double cpu = pct (vm->cpu_mhz > 0 ? vm->cpu_mhz : 0, m->cpu_mhz);
-  return one_xasprintf ("STATE=a USEDCPU=%.2f USEDMEMORY=%lld NETRX=0 NETTX=0",
-                        cpu, mem);
+  return one_xasprintf ("STATE=a USEDCPU=%.2f USEDMEMORY=%lld NETRX=%lld "
+                        "NETTX=%lld", cpu, mem, vm->net_rx, vm->net_tx);
 }
 
 void
@@ -424,10 +436,10 @@ one_mon_print (FILE *fp, const one_mon *m)
   kv (&b, "", "MODELNAME", m->cpu_model);
   one_buf_printf (&b, "\nCPUSPEED=%lld\nTOTALCPU=%lld\nUSEDCPU=%.2f\n"
                   "FREECPU=%.2f\nTOTALMEMORY=%lld\nUSEDMEMORY=%lld\n"
-                  "FREEMEMORY=%lld\nNETRX=0\nNETTX=0\n",
+                  "FREEMEMORY=%lld\nNETRX=%lld\nNETTX=%lld\n",
                   m->cpu_mhz, total_cpu, used_cpu,
                   (double) total_cpu - used_cpu, total_mem, used_mem,
-                  total_mem - used_mem);
+                  total_mem - used_mem, m->net_rx, m->net_tx);
   for (size_t i = 0; i < m->n_ds; i++) {
     long long total = m->ds[i].capacity >> 20, free = m->ds[i].free >> 20;
     one_buf_puts (&b, "DS=[");
@@ -470,4 +482,299 @@ one_mon_host (const char *host, bool devices, int *status)
   if (!vi)
     return NULL;
   return one_mon_collect (vi, host, devices);
+}
+
+/* ---- network counters ------------------------------------------------ */
+
+#define NET_SAMPLES 15          /* 5 minutes of 20 s samples */
+
+/* xsd:dateTime ("2026-11-23T18:05:12.5Z", "...+01:00") -> seconds since
+ * the epoch; -1 when unreadable. */
+static double
+xsd_time (const char *s)
+{
+  int y, mo, d, h, mi, n = 0;
+  double sec;
+  if (!s || sscanf (s, "%4d-%2d-%2dT%2d:%2d:%lf%n", &y, &mo, &d, &h, &mi, &sec, &n) != 6
+      || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59
+      || sec < 0 || sec >= 61)
+    return -1;
+  struct tm tm = { .tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d,
+                   .tm_hour = h, .tm_min = mi, .tm_sec = (int) sec };
+  time_t t = timegm (&tm);
+  if (t == (time_t) -1)
+    return -1;
+  double off = 0;
+  const char *z = s + n;
+  int oh, om;
+  if ((*z == '+' || *z == '-') && sscanf (z + 1, "%2d:%2d", &oh, &om) == 2)
+    off = (*z == '-' ? -1 : 1) * (oh * 3600.0 + om * 60.0);
+  return (double) t + (sec - (int) sec) - off;
+}
+
+/* A total as a counter: wraps at 2^63 as a 64-bit counter would. */
+static long long
+counter (double d)
+{
+  if (!(d > 0) || !isfinite (d))
+    return 0;
+  return (long long) fmod (d, 9223372036854775807.0);
+}
+
+struct net_ent {
+  char moref[128];
+  double rx, tx, last;
+  bool keep;
+};
+
+struct net_tab {
+  struct net_ent *e;
+  size_t n, cap;
+};
+
+static struct net_ent *
+net_find (struct net_tab *t, const char *moref, bool add)
+{
+  for (size_t i = 0; i < t->n; i++)
+    if (strcmp (t->e[i].moref, moref) == 0)
+      return &t->e[i];
+  if (!add || strlen (moref) >= sizeof t->e[0].moref || strchr (moref, ' '))
+    return NULL;
+  if (t->n == t->cap) {
+    t->cap = t->cap ? 2 * t->cap : 64;
+    t->e = one_xrealloc (t->e, t->cap * sizeof *t->e);
+  }
+  struct net_ent *e = &t->e[t->n++];
+  memset (e, 0, sizeof *e);
+  snprintf (e->moref, sizeof e->moref, "%s", moref);
+  return e;
+}
+
+/* Add the bytes the samples of one PerfEntityMetric stand for. */
+static void
+net_add (struct net_ent *e, const one_vi_node *em, int rx, int tx)
+{
+  size_t ns = 0;
+  for (const one_vi_node *si = one_vi_child (em, "sampleInfo"); si; si = one_vi_next (si))
+    ns++;
+  if (ns == 0)
+    return;
+  double *ts = one_xcalloc (ns, sizeof *ts), *dt = one_xcalloc (ns, sizeof *dt);
+  double newest = e->last;
+  size_t i = 0;
+  for (const one_vi_node *si = one_vi_child (em, "sampleInfo"); si; si = one_vi_next (si), i++) {
+    ts[i] = xsd_time (one_vi_text (si, "timestamp"));
+    if (ts[i] < 0)
+      continue;                 /* unreadable: never counted */
+    double iv = ll (si, "interval");
+    if (iv <= 0 || iv > 86400)
+      iv = 20;
+    /* a sample counts once: only the part after the last one counted */
+    dt[i] = ts[i] <= e->last ? 0 : e->last > 0 && ts[i] - e->last < iv ? ts[i] - e->last : iv;
+    if (ts[i] > newest)
+      newest = ts[i];
+  }
+  for (const one_vi_node *v = one_vi_child (em, "value"); v; v = one_vi_next (v)) {
+    const char *cid = one_vi_text (v, "id/counterId");
+    const char *inst = one_vi_text (v, "id/instance");
+    if (!cid || (inst && *inst))
+      continue;                 /* per-NIC series: the total is enough */
+    long key = strtol (cid, NULL, 10);
+    double *sum = key == rx ? &e->rx : key == tx ? &e->tx : NULL;
+    if (!sum)
+      continue;
+    i = 0;
+    for (const one_vi_node *x = one_vi_child (v, "value"); x && i < ns; x = one_vi_next (x), i++) {
+      long long kbps = strtoll (x->text ? x->text : "", NULL, 10);
+      if (kbps > 0 && dt[i] > 0)
+        *sum += (double) kbps * 1024.0 * dt[i];
+    }
+  }
+  e->last = newest;
+  free (ts);
+  free (dt);
+}
+
+int
+one_mon_net_update (one_mon *m, const char *path, const one_vi_node *resp,
+                    int rx, int tx)
+{
+  int fd = open (path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    one_error ("network counters '%s': %s", path, strerror (errno));
+    return -1;
+  }
+  struct stat st;
+  if (fstat (fd, &st) < 0 || !S_ISREG (st.st_mode) || st.st_uid != geteuid ()
+      || (st.st_mode & 077)) {
+    one_error ("network counters '%s': not a private file of this user", path);
+    close (fd);
+    return -1;
+  }
+  if (flock (fd, LOCK_EX) < 0) {
+    one_error ("network counters '%s': flock: %s", path, strerror (errno));
+    close (fd);
+    return -1;
+  }
+  struct net_tab t = { 0 };
+  FILE *f = fdopen (dup (fd), "r");
+  if (f) {
+    char line[512];
+    while (fgets (line, sizeof line, f)) {
+      char moref[128];
+      double a, b, c;
+      if (sscanf (line, "%127s %lf %lf %lf", moref, &a, &b, &c) != 4
+          || !(a >= 0 && b >= 0 && c >= 0) || !isfinite (a) || !isfinite (b)
+          || !isfinite (c))
+        continue;               /* tolerate a damaged line */
+      struct net_ent *e = net_find (&t, moref, true);
+      if (e) {
+        e->rx = a;
+        e->tx = b;
+        e->last = c;
+      }
+    }
+    fclose (f);
+  }
+  /* what QueryPerf answered */
+  for (const one_vi_node *r = one_vi_child (resp, "returnval"); r; r = one_vi_next (r)) {
+    const char *moref = one_vi_text (r, "entity");
+    struct net_ent *e = moref && *moref ? net_find (&t, moref, true) : NULL;
+    if (e)
+      net_add (e, r, rx, tx);
+  }
+  /* keep the host, and VMs powered on or suspended; hand totals out */
+  if (m->host_moref) {
+    struct net_ent *e = net_find (&t, m->host_moref, false);
+    if (e) {
+      e->keep = true;
+      m->net_rx = counter (e->rx);
+      m->net_tx = counter (e->tx);
+    }
+  }
+  for (size_t i = 0; i < m->n_vms; i++) {
+    one_mon_vm *v = &m->vms[i];
+    if (v->state != 'a' && v->state != 'p')
+      continue;
+    struct net_ent *e = v->moref ? net_find (&t, v->moref, false) : NULL;
+    if (!e)
+      continue;
+    e->keep = true;
+    if (v->state == 'a') {
+      v->net_rx = counter (e->rx);
+      v->net_tx = counter (e->tx);
+    }
+  }
+  one_buf b = { 0 };
+  one_buf_puts (&b, "");
+  for (size_t i = 0; i < t.n; i++)
+    if (t.e[i].keep)
+      one_buf_printf (&b, "%s %.0f %.0f %.3f\n", t.e[i].moref, t.e[i].rx,
+                      t.e[i].tx, t.e[i].last);
+  free (t.e);
+  int rc = 0;
+  if (ftruncate (fd, 0) < 0 || pwrite (fd, b.data, b.len, 0) != (ssize_t) b.len) {
+    one_error ("network counters '%s': write: %s", path, strerror (errno));
+    rc = -1;
+  }
+  one_buf_free (&b);
+  close (fd);                   /* and unlock */
+  return rc;
+}
+
+/* The keys of net.received.average and net.transmitted.average. */
+static int
+net_counters (one_vi *vi, const char *pm, int *rx, int *tx)
+{
+  ONE_AUTOFREE char *cf = one_vi_cache_file (vi, "perf");
+  ONE_AUTOFREE char *data = NULL;
+  size_t len = 0;
+  if (cf && one_read_file (cf, 4096, &data, &len) == 0
+      && sscanf (data, "net.received.average=%d net.transmitted.average=%d",
+                 rx, tx) == 2 && *rx > 0 && *tx > 0)
+    return 0;
+  one_error_reset ();
+  one_buf s = { 0 };
+  one_buf_puts (&s, "<specSet><propSet><type>PerformanceManager</type>"
+                "<pathSet>perfCounter</pathSet></propSet><objectSet>");
+  one_vi_moref (&s, "obj", "PerformanceManager", pm);
+  one_buf_puts (&s, "</objectSet></specSet>");
+  ONE_AUTO (one_vi_node) *all = one_vi_retrieve (vi, s.data);
+  one_buf_free (&s);
+  if (!all)
+    return -1;
+  *rx = *tx = 0;
+  const one_vi_node *list = one_vi_prop (one_vi_child (all, "objects"), "perfCounter");
+  for (const one_vi_node *c = one_vi_child (list, NULL); c; c = one_vi_next (c)) {
+    if (!one_streq (one_vi_text (c, "groupInfo/key"), "net")
+        || !one_streq (one_vi_text (c, "rollupType"), "average"))
+      continue;
+    const char *name = one_vi_text (c, "nameInfo/key");
+    int key = (int) ll (c, "key");
+    if (one_streq (name, "received"))
+      *rx = key;
+    else if (one_streq (name, "transmitted"))
+      *tx = key;
+  }
+  if (*rx <= 0 || *tx <= 0) {
+    one_error ("vSphere: no net.received.average / net.transmitted.average "
+               "performance counter");
+    return -1;
+  }
+  if (cf) {
+    ONE_AUTOFREE char *line = one_xasprintf ("net.received.average=%d "
+                                             "net.transmitted.average=%d\n",
+                                             *rx, *tx);
+    if (one_write_file_atomic (cf, line, strlen (line), 0600) < 0)
+      one_error_reset ();       /* read again next time */
+  }
+  return 0;
+}
+
+void
+one_mon_net (one_vi *vi, one_mon *m)
+{
+  ONE_AUTOFREE char *path = one_vi_cache_file (vi, "net");
+  const char *pm = path ? one_vi_perf_manager (vi) : NULL;
+  if (!pm) {
+    one_debug ("vSphere: no %s: NETRX/NETTX stay 0",
+               path ? "PerformanceManager" : "session cache to keep totals in");
+    return;
+  }
+  int rx, tx;
+  if (net_counters (vi, pm, &rx, &tx) < 0) {
+    one_warn ("%s (NETRX/NETTX stay 0)", one_errmsg ());
+    one_error_reset ();
+    return;
+  }
+  one_buf q = { 0 };
+  size_t n = 0;
+  for (size_t i = 0; i <= m->n_vms; i++) {
+    const char *moref = i < m->n_vms ? m->vms[i].moref : m->host_moref;
+    const char *type = i < m->n_vms ? "VirtualMachine" : "HostSystem";
+    if (!moref || !*moref || (i < m->n_vms && m->vms[i].state != 'a'))
+      continue;
+    one_buf_puts (&q, "<querySpec>");
+    one_vi_moref (&q, "entity", type, moref);
+    one_buf_printf (&q, "<maxSample>%d</maxSample>", NET_SAMPLES);
+    for (int k = 0; k < 2; k++)
+      one_buf_printf (&q, "<metricId><counterId>%d</counterId><instance></instance>"
+                      "</metricId>", k ? tx : rx);
+    one_buf_puts (&q, "<intervalId>20</intervalId></querySpec>");
+    n++;
+  }
+  one_vi_node *r = NULL;
+  if (n)
+    r = one_vi_call (vi, "QueryPerf", "PerformanceManager", pm, q.data);
+  one_buf_free (&q);
+  if (n && !r) {
+    one_warn ("%s (NETRX/NETTX not updated)", one_errmsg ());
+    one_error_reset ();
+  }
+  /* with no answer, the file still forgets VMs that are gone or off */
+  if (one_mon_net_update (m, path, r, rx, tx) < 0) {
+    one_warn ("%s (NETRX/NETTX stay 0)", one_errmsg ());
+    one_error_reset ();
+  }
+  one_vi_node_free (r);
 }

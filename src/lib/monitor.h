@@ -26,6 +26,7 @@ typedef struct one_mon_vm {
   const char *vmx_path;        /* summary.config.vmPathName "[ds] dir/x.vmx" */
   const char *firmware;        /* config.firmware (with devices), or NULL */
   const one_vi_node *devices;  /* config.hardware.device (when asked for) */
+  long long net_rx, net_tx;    /* bytes, see one_mon_net (0 unless running) */
 } one_mon_vm;
 
 typedef struct one_mon_ds {
@@ -35,6 +36,8 @@ typedef struct one_mon_ds {
 
 typedef struct one_mon {
   const char *host_name;       /* HostSystem name */
+  const char *host_moref;
+  long long net_rx, net_tx;    /* the host's, bytes, see one_mon_net */
   const char *cpu_model;
   long long cpu_mhz;           /* per core */
   long long cores;
@@ -58,6 +61,23 @@ one_mon *one_mon_collect (one_vi *vi, const char *host, bool devices);
  * from a vCenter (several hosts are then expected). */
 one_mon *one_mon_read (one_vi_node *all, const char *host, bool vcenter);
 void one_mon_free (one_mon *m);
+
+/* NETRX/NETTX: vSphere keeps no byte counters, only the rates
+ * net.received/transmitted.average (KB/s over 20 s samples, all NICs).
+ * One QueryPerf for the host and its running VMs reads the last samples;
+ * the bytes they stand for are added to totals kept per object (moref) in
+ * the session cache folder ("<session file>-net", locked while updated),
+ * so the figures grow between cycles as counters do.  A VM that is powered
+ * off starts again from 0.  The counter keys are read once per server
+ * (cached in "<session file>-perf").  Errors only warn: monitoring goes on
+ * with 0.  Called by one_mon_collect. */
+void one_mon_net (one_vi *vi, one_mon *m);
+/* Totals kept in the file 'path' ("moref rx tx last-sample-time" lines),
+ * updated by one QueryPerf answer 'resp' for counter keys rx/tx; the
+ * totals of the objects answered are returned in m (the reading half of
+ * one_mon_net, also used by the unit tests).  -1 with one_error. */
+int one_mon_net_update (one_mon *m, const char *path, const one_vi_node *resp,
+                        int rx, int tx);
 ONE_DEFINE_AUTO (one_mon)
 
 /* What the probe and poll both do: load vmwarerc, build the target of

@@ -419,6 +419,7 @@ struct one_vi {
   char *new_cookie;             /* from the last response's Set-Cookie */
   char *version, *api_type;
   char *root_folder, *property_collector, *session_manager;
+  char *perf_manager;           /* NULL when the server has none */
   bool from_cache;              /* current session came from the cache */
   int timeout;
   /* TLS thumbprint pinning */
@@ -435,6 +436,25 @@ struct one_vi {
 };
 
 const char *one_vi_root_folder (const one_vi *vi) { return vi->root_folder; }
+
+static int service_content (one_vi *vi);
+static void save_session (one_vi *vi);
+
+const char *
+one_vi_perf_manager (one_vi *vi)
+{
+  /* A session cached before esxmad read it: ask once more. */
+  if (!vi->perf_manager && vi->from_cache && service_content (vi) == 0)
+    save_session (vi);
+  one_error_reset ();
+  return vi->perf_manager;
+}
+
+char *
+one_vi_cache_file (const one_vi *vi, const char *suffix)
+{
+  return vi->cache_path ? one_xasprintf ("%s-%s", vi->cache_path, suffix) : NULL;
+}
 const char *one_vi_property_collector (const one_vi *vi) { return vi->property_collector; }
 const char *one_vi_api_version (const one_vi *vi) { return vi->version; }
 bool one_vi_is_vcenter (const one_vi *vi)
@@ -557,6 +577,8 @@ save_session (one_vi *vi)
                   "propertyCollector=%s\nsessionManager=%s\n",
                   vi->cookie, vi->version, vi->api_type, vi->root_folder,
                   vi->property_collector, vi->session_manager);
+  if (vi->perf_manager)
+    one_buf_printf (&b, "perfManager=%s\n", vi->perf_manager);
   if (one_write_file_atomic (vi->cache_path, b.data, b.len, 0600) == -1) {
     one_warn ("vSphere: cannot cache the session in '%s': %s",
               vi->cache_path, one_errmsg ());
@@ -610,6 +632,7 @@ load_session (one_vi *vi)
     else if (strcmp (line, "rootFolder") == 0) dst = &vi->root_folder;
     else if (strcmp (line, "propertyCollector") == 0) dst = &vi->property_collector;
     else if (strcmp (line, "sessionManager") == 0) dst = &vi->session_manager;
+    else if (strcmp (line, "perfManager") == 0) dst = &vi->perf_manager;
     if (dst) {
       free (*dst);
       *dst = one_xstrdup (v);
@@ -795,6 +818,7 @@ service_content (one_vi *vi)
   const char *sm = one_vi_text (sc, "sessionManager");
   const char *ver = one_vi_text (sc, "about/apiVersion");
   const char *at = one_vi_text (sc, "about/apiType");
+  const char *pm = one_vi_text (sc, "perfManager");
   if (!root || !pc || !sm || !ver) {
     one_error ("vSphere RetrieveServiceContent: '%s' answered without "
                "rootFolder, propertyCollector, sessionManager or apiVersion",
@@ -807,6 +831,7 @@ service_content (one_vi *vi)
   free (vi->session_manager); vi->session_manager = one_xstrdup (sm);
   free (vi->version); vi->version = one_xstrdup (ver);
   free (vi->api_type); vi->api_type = one_xstrdup (at ? at : "HostAgent");
+  free (vi->perf_manager); vi->perf_manager = pm && *pm ? one_xstrdup (pm) : NULL;
   one_vi_node_free (r);
   return 0;
 }
@@ -1060,6 +1085,7 @@ one_vi_free (one_vi *vi)
   free (vi->root_folder);
   free (vi->property_collector);
   free (vi->session_manager);
+  free (vi->perf_manager);
   free (vi->expect_tp);
   free (vi->ca_file);
   one_buf_free (&vi->resp);

@@ -93,6 +93,12 @@ const char *one_vi_root_folder (const one_vi *vi);
 const char *one_vi_property_collector (const one_vi *vi);
 const char *one_vi_api_version (const one_vi *vi);
 /* true when connected to a vCenter (apiType VirtualCenter). */
+/* The PerformanceManager's moref (asked for once more when the cached
+ * session predates it), or NULL when the server has none. */
+const char *one_vi_perf_manager (one_vi *vi);
+/* "<session cache file>-<suffix>": a private file for what belongs to
+ * this server and user (NULL when sessions are not cached). */
+char *one_vi_cache_file (const one_vi *vi, const char *suffix);
 bool one_vi_is_vcenter (const one_vi *vi);
 
 /* SOAP requests sent by this connection so far (every round trip,

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "esxmad.h"
 #include "monitor.h"
@@ -38,6 +39,26 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   for (one_vi_node *o = one_vi_child (all, "objects"); o; o = one_vi_next (o)) {
     (void) one_vi_obj_moref (o);
     (void) one_vi_obj_type (o);
+  }
+
+  /* a QueryPerf answer onto network totals (a fresh file each time) */
+  if (resp) {
+    static char path[64];
+    if (!*path)
+      snprintf (path, sizeof path, "/tmp/fuzz-soap-net.%ld", (long) getpid ());
+    unlink (path);
+    one_mon_vm vms[2] = {
+      { .name = "one-1", .moref = "vm-11", .id = 1, .state = 'a' },
+      { .name = "one-2", .moref = "vm-12", .id = 2, .state = 'p' },
+    };
+    one_mon nm = { .host_moref = "ha-host", .vms = vms, .n_vms = 2 };
+    for (int round = 0; round < 2; round++)
+      if (one_mon_net_update (&nm, path, resp, 196614, 196615) == 0
+          && (nm.net_rx < 0 || vms[0].net_rx < 0 || vms[0].net_tx < 0
+              || vms[1].net_rx != 0))
+        abort ();
+    one_error_reset ();
+    unlink (path);
   }
 
   one_mon *m = one_mon_read (all, "esx1.example.org", size & 1);

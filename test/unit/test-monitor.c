@@ -1,8 +1,11 @@
 /* Unit tests of the output side of src/lib/monitor.c: the exact probe and
  * poll formats, edge values, quoting, and IMPORT_TEMPLATE built from an
  * API device list. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
 
 #include "check.h"
 #include "esxmad.h"
@@ -30,9 +33,102 @@ static const char devices_xml[] =
   "<addressType>generated</addressType><macAddress>00:0c:29:00:00:02</macAddress></VirtualDevice>"
   "</val>";
 
+/* A QueryPerf answer: 'vm' with samples at t0, t0-20 (newest first) of
+ * rx/tx KB/s, plus a per-NIC series that must be ignored. */
+static char *
+perf_answer (const char *vm, const char *t0, const char *t1, int rx0, int rx1,
+             int tx0, int tx1)
+{
+  return one_xasprintf (
+    "<QueryPerfResponse xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\">"
+    "<returnval xsi:type=\"PerfEntityMetric\"><entity type=\"VirtualMachine\">%s</entity>"
+    "<sampleInfo><timestamp>%s</timestamp><interval>20</interval></sampleInfo>"
+    "<sampleInfo><timestamp>%s</timestamp><interval>20</interval></sampleInfo>"
+    "<value xsi:type=\"PerfMetricIntSeries\"><id><counterId>7</counterId><instance>4000</instance></id>"
+    "<value>99999</value><value>99999</value></value>"
+    "<value xsi:type=\"PerfMetricIntSeries\"><id><counterId>7</counterId><instance></instance></id>"
+    "<value>%d</value><value>%d</value></value>"
+    "<value xsi:type=\"PerfMetricIntSeries\"><id><counterId>8</counterId><instance></instance></id>"
+    "<value>%d</value><value>%d</value></value>"
+    "</returnval></QueryPerfResponse>", vm, t0, t1, rx0, rx1, tx0, tx1);
+}
+
+static void
+test_net (void)
+{
+  char dir[] = "/tmp/test-monitor.XXXXXX";
+  CHECK (mkdtemp (dir) != NULL);
+  ONE_AUTOFREE char *path = one_xasprintf ("%s/net", dir);
+  one_mon_vm vms[2] = {
+    { .name = "one-1", .moref = "vm-1", .id = 1, .state = 'a' },
+    { .name = "one-2", .moref = "vm-2", .id = 2, .state = 'a' },
+  };
+  one_mon m = { .host_moref = "ha-host", .cpu_mhz = 1000, .vms = vms, .n_vms = 2 };
+
+  /* first sight: both samples count, 20 s each: (10 + 5) * 1024 * 20 */
+  ONE_AUTOFREE char *a1 = perf_answer ("vm-1", "2026-11-23T18:00:40Z",
+                                       "2026-11-23T18:00:20Z", 10, 5, 1, 2);
+  one_vi_node *r = one_vi_parse (a1, strlen (a1));
+  CHECK (r != NULL);
+  CHECK (one_mon_net_update (&m, path, r, 7, 8) == 0);
+  one_vi_node_free (r);
+  CHECK (vms[0].net_rx == 15 * 1024 * 20 && vms[0].net_tx == 3 * 1024 * 20);
+  CHECK (vms[1].net_rx == 0 && m.net_rx == 0);
+  struct stat st;
+  CHECK (stat (path, &st) == 0 && (st.st_mode & 0777) == 0600);
+
+  /* next cycle 10 s later (the time zone written another way): the
+   * sample at 18:00:40 is not counted again; the new one at 18:00:50
+   * counts for the 10 s after the last one */
+  vms[0].net_rx = vms[0].net_tx = 0;
+  ONE_AUTOFREE char *a2 = perf_answer ("vm-1", "2026-11-23T19:00:50+01:00",
+                                       "2026-11-23T18:00:40.000Z", 100, 10, 50, 1);
+  r = one_vi_parse (a2, strlen (a2));
+  CHECK (one_mon_net_update (&m, path, r, 7, 8) == 0);
+  one_vi_node_free (r);
+  CHECK (vms[0].net_rx == 15 * 1024 * 20 + 100 * 1024 * 10);
+  CHECK (vms[0].net_tx == 3 * 1024 * 20 + 50 * 1024 * 10);
+  char *line = one_mon_poll_line (&m, &vms[0]);
+  ONE_AUTOFREE char *want = one_xasprintf ("STATE=a USEDCPU=0.00 USEDMEMORY=0 "
+                                           "NETRX=%d NETTX=%d", 15 * 1024 * 20 + 100 * 1024 * 10,
+                                           3 * 1024 * 20 + 50 * 1024 * 10);
+  CHECK_STREQ (line, want);
+  free (line);
+
+  /* no answer (QueryPerf failed): the totals so far are still given */
+  vms[0].net_rx = 0;
+  CHECK (one_mon_net_update (&m, path, NULL, 7, 8) == 0);
+  CHECK (vms[0].net_rx == 15 * 1024 * 20 + 100 * 1024 * 10);
+
+  /* powered off: reported 0, and forgotten, so the next life starts at 0 */
+  vms[0].state = 'd';
+  vms[0].net_rx = 0;
+  CHECK (one_mon_net_update (&m, path, NULL, 7, 8) == 0);
+  CHECK (vms[0].net_rx == 0);
+  vms[0].state = 'a';
+  CHECK (one_mon_net_update (&m, path, NULL, 7, 8) == 0);
+  CHECK (vms[0].net_rx == 0);
+
+  /* a damaged file: bad lines are skipped, good ones kept */
+  FILE *f = fopen (path, "w");
+  fputs ("vm-2 nan 1 2\nvm-1 inf 1 2\ngarbage\nvm-2 1000 2000 1795450000\n", f);
+  fclose (f);
+  CHECK (one_mon_net_update (&m, path, NULL, 7, 8) == 0);
+  CHECK (vms[1].net_rx == 1000 && vms[1].net_tx == 2000 && vms[0].net_rx == 0);
+
+  /* a file that is not private is refused */
+  CHECK (chmod (path, 0644) == 0);
+  CHECK (one_mon_net_update (&m, path, NULL, 7, 8) == -1);
+  CHECK (one_errmsg () && strstr (one_errmsg (), "not a private file"));
+  one_error_reset ();
+  unlink (path);
+  rmdir (dir);
+}
+
 int
 main (void)
 {
+  test_net ();
   one_mon m = { 0 };
   one_mon_ds ds[2] = {
     { "0", 107374182400LL, 53687091200LL + 1048575 },
