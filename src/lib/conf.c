@@ -1107,6 +1107,19 @@ one_target_free (one_target *t)
 }
 
 one_target *
+one_target_dup (const one_target *t)
+{
+  one_target *d = one_xcalloc (1, sizeof *d);
+  *d = *t;
+#define DUP(f) d->f = t->f ? one_xstrdup (t->f) : NULL
+  DUP (host); DUP (address); DUP (libvirt_uri); DUP (tls_thumbprint);
+  DUP (tls_ca_file); DUP (username); DUP (password); DUP (ssh_user);
+  DUP (ssh_identity); DUP (ssh_known_hosts); DUP (cache_dir);
+#undef DUP
+  return d;
+}
+
+one_target *
 one_conf_target (const one_conf *c, const char *host)
 {
   if (!valid_hostname (host, false)) {

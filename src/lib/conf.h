@@ -91,6 +91,8 @@ const one_host_conf *one_conf_host (const one_conf *c, const char *host);
  * vCenter name).  NULL with one_error set on a bad value. */
 one_target *one_conf_target (const one_conf *c, const char *host);
 void one_target_free (one_target *t);
+/* A deep copy (strings included). */
+one_target *one_target_dup (const one_target *t);
 ONE_DEFINE_AUTO (one_target)
 
 #endif

@@ -82,11 +82,11 @@ ssl_errtext (char *buf, size_t n)
 
 /* Handshake with address:port.  With 'ca_file' the chain is verified
  * against it and the name checked against 'address'; without, nothing is
- * verified.  Returns the peer certificate, NULL with one_error set. */
-static X509 *
-handshake (const char *address, int port, int timeout, const char *ca_file)
+ * verified.  Returns the live connection (close with one_tls_close),
+ * NULL with one_error set. */
+static SSL *
+tls_open (const char *address, int port, int timeout, const char *ca_file)
 {
-  X509 *cert = NULL;
   SSL_CTX *ctx = NULL;
   SSL *ssl = NULL;
   char ebuf[256];
@@ -97,13 +97,13 @@ handshake (const char *address, int port, int timeout, const char *ca_file)
   if (ctx == NULL) {
     one_error ("tls '%s:%d': SSL_CTX_new: %s", address, port,
                ssl_errtext (ebuf, sizeof ebuf));
-    goto out;
+    goto err;
   }
   if (ca_file) {
     if (SSL_CTX_load_verify_locations (ctx, ca_file, NULL) != 1) {
       one_error ("tls ca file '%s': SSL_CTX_load_verify_locations: %s",
                  ca_file, ssl_errtext (ebuf, sizeof ebuf));
-      goto out;
+      goto err;
     }
     SSL_CTX_set_verify (ctx, SSL_VERIFY_PEER, NULL);
   }
@@ -113,7 +113,7 @@ handshake (const char *address, int port, int timeout, const char *ca_file)
   if (ssl == NULL) {
     one_error ("tls '%s:%d': SSL_new: %s", address, port,
                ssl_errtext (ebuf, sizeof ebuf));
-    goto out;
+    goto err;
   }
   if (ca_file) {
     X509_VERIFY_PARAM *vp = SSL_get0_param (ssl);
@@ -139,18 +139,54 @@ handshake (const char *address, int port, int timeout, const char *ca_file)
     else
       one_error ("tls '%s:%d': SSL_connect: %s", address, port,
                  ssl_errtext (ebuf, sizeof ebuf));
-    goto out;
+    goto err;
   }
-  cert = SSL_get1_peer_certificate (ssl);
+  SSL_CTX_free (ctx);           /* the SSL keeps its own reference */
+  return ssl;
+err:
+  SSL_free (ssl);
+  SSL_CTX_free (ctx);
+  close (fd);
+  return NULL;
+}
+
+void
+one_tls_close (SSL *ssl)
+{
+  if (ssl == NULL)
+    return;
+  int fd = SSL_get_fd (ssl);
+  SSL_free (ssl);
+  if (fd >= 0)
+    close (fd);
+}
+
+static X509 *
+handshake (const char *address, int port, int timeout, const char *ca_file)
+{
+  SSL *ssl = tls_open (address, port, timeout, ca_file);
+  if (ssl == NULL)
+    return NULL;
+  X509 *cert = SSL_get1_peer_certificate (ssl);
   if (cert == NULL)
     one_error ("tls '%s:%d': the server sent no certificate", address, port);
   else
     SSL_shutdown (ssl);
-out:
-  SSL_free (ssl);
-  SSL_CTX_free (ctx);
-  close (fd);
+  one_tls_close (ssl);
   return cert;
+}
+
+static char *
+cert_sha1 (X509 *cert)
+{
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int n = 0;
+  if (X509_digest (cert, EVP_sha1 (), md, &n) != 1 || n != 20)
+    return NULL;
+  char *out = one_xmalloc (3 * n);
+  for (unsigned int i = 0; i < n; i++)
+    snprintf (out + 3 * i, 4, i + 1 < n ? "%02X:" : "%02X", md[i]);
+  return out;
 }
 
 char *
@@ -159,17 +195,10 @@ one_tls_peer_sha1 (const char *address, int port, int timeout)
   X509 *cert = handshake (address, port, timeout, NULL);
   if (cert == NULL)
     return NULL;
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int n = 0;
-  int ok = X509_digest (cert, EVP_sha1 (), md, &n);
+  char *out = cert_sha1 (cert);
   X509_free (cert);
-  if (ok != 1 || n != 20) {
+  if (out == NULL)
     one_error ("tls '%s:%d': X509_digest failed", address, port);
-    return NULL;
-  }
-  char *out = one_xmalloc (3 * n);
-  for (unsigned int i = 0; i < n; i++)
-    snprintf (out + 3 * i, 4, i + 1 < n ? "%02X:" : "%02X", md[i]);
   return out;
 }
 
@@ -235,4 +264,38 @@ one_tls_check_target (const one_target *t)
     return 1;
   }
   return 0;
+}
+
+SSL *
+one_tls_connect_checked (const one_target *t)
+{
+  int port = t->api_port > 0 ? t->api_port : 443;
+  const char *addr = t->address ? t->address : t->host;
+  if (t->tls_thumbprint && *t->tls_thumbprint) {
+    ONE_AUTOFREE char *want = one_tls_thumbprint_normalise (t->tls_thumbprint);
+    if (want == NULL) {
+      one_error ("tls thumbprint '%s': not a SHA1 thumbprint (40 hex digits)",
+                 t->tls_thumbprint);
+      return NULL;
+    }
+    SSL *ssl = tls_open (addr, port, t->timeout, NULL);
+    if (ssl == NULL)
+      return NULL;
+    X509 *cert = SSL_get1_peer_certificate (ssl);
+    ONE_AUTOFREE char *got = cert ? cert_sha1 (cert) : NULL;
+    X509_free (cert);
+    if (got == NULL || strcmp (got, want) != 0) {
+      one_error ("tls '%s:%d': certificate thumbprint '%s' does not match "
+                 "the configured '%s' (:tls_thumbprint: in vmwarerc); refused",
+                 addr, port, got ? got : "(none)", want);
+      one_tls_close (ssl);
+      return NULL;
+    }
+    return ssl;
+  }
+  if (t->tls_ca_file && *t->tls_ca_file)
+    return tls_open (addr, port, t->timeout, t->tls_ca_file);
+  one_error ("tls '%s:%d': no :tls_thumbprint: or :tls_ca_file: to check "
+             "the server with", addr, port);
+  return NULL;
 }

@@ -2,9 +2,10 @@
  *
  * libvirt 9.0's esx driver can only verify against the system CA store
  * (or not at all, no_verify=1).  When vmwarerc pins a SHA1 thumbprint
- * (:tls_thumbprint:) or names a CA file (:tls_ca_file:), esxmad performs a
- * TLS handshake of its own with OpenSSL, checks the certificate, and only
- * then lets a client connect with verification off. */
+ * (:tls_thumbprint:) or names a CA file (:tls_ca_file:), esxmad checks the
+ * certificate in TLS handshakes of its own with OpenSSL: once before
+ * libvirt connects (for a clear message), and on every connection libvirt
+ * then makes, through the loopback relay of tlsrelay.h. */
 #ifndef ESXMAD_TLS_H
 #define ESXMAD_TLS_H
 
@@ -30,6 +31,12 @@ char *one_tls_thumbprint_normalise (const char *s);
  * its own verification off), 0 when nothing was to be checked, -1 on
  * failure with one_error set. */
 int one_tls_check_target (const one_target *t);
+
+/* A TLS connection to the server of 't', checked as one_tls_check_target
+ * checks it (thumbprint, else CA file; one of them must be set), kept
+ * open for use.  NULL with one_error set.  Close with one_tls_close. */
+struct ssl_st *one_tls_connect_checked (const one_target *t);
+void one_tls_close (struct ssl_st *ssl);
 
 /* Appended to a certificate failure when nothing was configured (the
  * system's CAs were used): what the operator can set. */

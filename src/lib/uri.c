@@ -82,3 +82,29 @@ one_uri_escape (const char *s)
   }
   return one_buf_steal (&b);
 }
+
+char *
+one_uri_set_authority (const char *uri, const char *host, int port)
+{
+  const char *sep = strstr (uri, "://");
+  if (sep == NULL)
+    return NULL;
+  const char *a = sep + 3;
+  size_t alen = strcspn (a, "/?#");
+  const char *at = NULL;
+  for (const char *p = a; p < a + alen; p++)
+    if (*p == '@')
+      at = p;
+  one_buf b = { 0 };
+  one_buf_append (&b, uri, (size_t) (a - uri));
+  if (at)
+    one_buf_append (&b, a, (size_t) (at - a + 1));
+  if (strchr (host, ':'))
+    one_buf_printf (&b, "[%s]", host);
+  else
+    one_buf_puts (&b, host);
+  if (port > 0)
+    one_buf_printf (&b, ":%d", port);
+  one_buf_puts (&b, a + alen);
+  return one_buf_steal (&b);
+}

@@ -3,9 +3,11 @@
  *
  * Credentials reach libvirt through virConnectOpenAuth's callback only
  * (never argv, the environment or an auth.conf: LIBVIRT_AUTH_FILE is
- * pointed at /dev/null inside the process so a stray auth.conf cannot
- * override vmwarerc).  TLS: see tls.h; a pinned thumbprint or CA file is
- * checked by esxmad, then libvirt connects with no_verify=1.
+ * pointed at an empty memory file inside the process so a stray auth.conf
+ * cannot override vmwarerc).  TLS: with a pinned thumbprint or CA file,
+ * esxmad checks the host (tls.h), then libvirt connects with no_verify=1
+ * to a loopback relay that checks the host again on every connection it
+ * opens for libvirt (tlsrelay.h).
  *
  * Every failing libvirt call is reported once through one_error, as
  * "<what> '<value>': <libvirt call>: <libvirt's message>". */

@@ -34,6 +34,15 @@ main (void)
   ONE_AUTOFREE char *g4 = one_uri_get_param ("esx://h/?transport=http", "transport");
   CHECK_STREQ (g4, "http");
 
+  ONE_AUTOFREE char *a1 = one_uri_set_authority
+    ("vpx://user@vc.example.org:8443/DC0/C%20x/h1?no_verify=1", "127.0.0.1", 4000);
+  CHECK_STREQ (a1, "vpx://user@127.0.0.1:4000/DC0/C%20x/h1?no_verify=1");
+  ONE_AUTOFREE char *a2 = one_uri_set_authority ("esx://[::1]?x=@", "::1", 0);
+  CHECK_STREQ (a2, "esx://[::1]?x=@");
+  ONE_AUTOFREE char *a3 = one_uri_set_authority ("esx://h", "127.0.0.1", 9);
+  CHECK_STREQ (a3, "esx://127.0.0.1:9");
+  CHECK (one_uri_set_authority ("h/x", "a", 1) == NULL);
+
   ONE_AUTOFREE char *e1 = one_uri_escape ("DC0");
   CHECK_STREQ (e1, "DC0");
   ONE_AUTOFREE char *e2 = one_uri_escape ("My DC/x?&%");
