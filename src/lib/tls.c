@@ -228,44 +228,6 @@ one_tls_thumbprint_normalise (const char *s)
   return out;
 }
 
-int
-one_tls_check_target (const one_target *t)
-{
-  if (t->tls_http)
-    return 0;
-  int port = t->api_port > 0 ? t->api_port : 443;
-  const char *addr = t->address ? t->address : t->host;
-  if (t->tls_thumbprint && *t->tls_thumbprint) {
-    ONE_AUTOFREE char *want = one_tls_thumbprint_normalise (t->tls_thumbprint);
-    if (want == NULL) {
-      one_error ("tls thumbprint '%s': not a SHA1 thumbprint (40 hex digits)",
-                 t->tls_thumbprint);
-      return -1;
-    }
-    ONE_AUTOFREE char *got = one_tls_peer_sha1 (addr, port, t->timeout);
-    if (got == NULL)
-      return -1;
-    if (strcmp (got, want) != 0) {
-      one_error ("tls '%s:%d': certificate thumbprint '%s' does not match "
-                 "the configured '%s' (:tls_thumbprint: in vmwarerc); refused",
-                 addr, port, got, want);
-      return -1;
-    }
-    one_debug ("tls '%s:%d': thumbprint %s verified", addr, port, got);
-    return 1;
-  }
-  if (t->tls_ca_file && *t->tls_ca_file) {
-    X509 *cert = handshake (addr, port, t->timeout, t->tls_ca_file);
-    if (cert == NULL)
-      return -1;
-    X509_free (cert);
-    one_debug ("tls '%s:%d': certificate verified against '%s'", addr, port,
-               t->tls_ca_file);
-    return 1;
-  }
-  return 0;
-}
-
 SSL *
 one_tls_connect_checked (const one_target *t)
 {
@@ -298,4 +260,23 @@ one_tls_connect_checked (const one_target *t)
   one_error ("tls '%s:%d': no :tls_thumbprint: or :tls_ca_file: to check "
              "the server with", addr, port);
   return NULL;
+}
+
+int
+one_tls_check_target (const one_target *t)
+{
+  if (t->tls_http)
+    return 0;
+  bool pin = t->tls_thumbprint && *t->tls_thumbprint;
+  if (!pin && !(t->tls_ca_file && *t->tls_ca_file))
+    return 0;
+  SSL *ssl = one_tls_connect_checked (t);
+  if (ssl == NULL)
+    return -1;
+  one_debug ("tls '%s:%d': certificate %s", t->address ? t->address : t->host,
+             t->api_port > 0 ? t->api_port : 443,
+             pin ? "thumbprint verified" : "verified against the CA file");
+  SSL_shutdown (ssl);
+  one_tls_close (ssl);
+  return 1;
 }
